@@ -1,0 +1,227 @@
+// Embedding<T, Backend>: a lookup table, with the behaviour of torch.nn.Embedding (padding_idx,
+// max_norm/norm_type, scale_grad_by_freq, dense and row-sparse gradients) and Keras' Embedding
+// (mask_zero, initializers). The class holds what does not depend on the device (options,
+// shapes, validation); every kernel is reached through the Backend policy.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "embedkit/backend/cpu.hpp"
+#include "embedkit/core/dtype.hpp"
+#include "embedkit/core/error.hpp"
+#include "embedkit/core/sparse_grad.hpp"
+#include "embedkit/core/tensor.hpp"
+#include "embedkit/core/tensor_view.hpp"
+#include "embedkit/nn/detail/checks.hpp"
+#include "embedkit/nn/init.hpp"
+
+namespace embedkit {
+
+struct EmbeddingOptions {
+  // A row that is left out of gradients (and of mask()). Negative values count from the end.
+  // A table built by the (rows, dim) constructor gets this row zeroed; pretrained tables keep
+  // it as given, as in PyTorch.
+  std::optional<std::int64_t> padding_idx = std::nullopt;
+  // When set, forward() rescales in place every referenced row whose norm_type-norm exceeds
+  // max_norm to max_norm / (norm + 1e-7) of itself (PyTorch's rule).
+  std::optional<double> max_norm = std::nullopt;
+  double norm_type = 2.0;
+  // Divide each row's gradient by the number of times its index occurs in the batch.
+  bool scale_grad_by_freq = false;
+  // Keras: mask() is false where the index is 0.
+  bool mask_zero = false;
+  // The initializer of a fresh table: PyTorch's normal(0, 1) by default; Keras' default is
+  // init::uniform(-0.05, 0.05).
+  init::Initializer init = init::normal(0.0, 1.0);
+  // Seed of the initializer; unset: the next seed of the per-process sequence (manual_seed).
+  std::optional<std::uint64_t> seed = std::nullopt;
+};
+
+template <class T = float, class Backend = cpu>
+class Embedding {
+  static_assert(FloatStorage<T> && !std::is_const_v<T>,
+                "Embedding stores float, double, ek::half or ek::bfloat16");
+
+ public:
+  using value_type = T;
+  using backend_type = Backend;
+  using Options = EmbeddingOptions;
+
+  // A fresh [num_embeddings, dim] table drawn from options.init; the padding row is zeroed.
+  Embedding(std::int64_t num_embeddings, std::int64_t dim, Options options = {})
+    requires std::is_same_v<Backend, cpu>
+      : options_(std::move(options)),
+        owned_(Tensor<T, Backend>::empty({num_embeddings, dim})),
+        table_(owned_.data()),
+        rows_(num_embeddings),
+        dim_(dim) {
+    validate_options();
+    init::fill(owned_.view(), options_.init, options_.seed ? *options_.seed : next_seed());
+    if (padding_row_ >= 0) {
+      Backend::zero_bytes(table_ + padding_row_ * dim_, static_cast<std::size_t>(dim_) * sizeof(T));
+    }
+  }
+
+  // A table holding a copy of `weight` ([rows, dim]). As torch.nn.Embedding.from_pretrained:
+  // the padding row is not zeroed, and the table is frozen unless freeze = false.
+  static Embedding from_pretrained(TensorView<const T> weight, Options options = {},
+                                   bool freeze = true) {
+    detail::check_table_shape("Embedding::from_pretrained", weight.shape());
+    return Embedding(Tensor<T, Backend>::copy_of(weight), std::move(options), freeze);
+  }
+  static Embedding from_pretrained(Tensor<T, Backend> weight, Options options = {},
+                                   bool freeze = true) {
+    detail::check_table_shape("Embedding::from_pretrained", weight.shape());
+    return Embedding(std::move(weight), std::move(options), freeze);
+  }
+
+  // A table over the caller's memory, without a copy; the memory must outlive the layer.
+  // max_norm renormalises rows of that memory in place (as PyTorch, which shares the tensor).
+  static Embedding wrap(TensorView<T> weight, Options options = {}, bool freeze = true) {
+    detail::check_table_shape("Embedding::wrap", weight.shape());
+    return Embedding(weight.data(), weight.shape(), std::move(options), freeze, true);
+  }
+  // Read-only memory (e.g. a memory-mapped file): max_norm is refused, since it must write.
+  static Embedding wrap(TensorView<const T> weight, Options options = {}, bool freeze = true) {
+    detail::check_table_shape("Embedding::wrap", weight.shape());
+    if (options.max_norm) {
+      detail::raise<value_error>(
+          "Embedding::wrap: max_norm renormalises rows in place and needs a writable table; "
+          "wrap a TensorView<T> or use from_pretrained (which copies)");
+    }
+    return Embedding(const_cast<T*>(weight.data()), weight.shape(), std::move(options), freeze,
+                     false);
+  }
+
+  std::int64_t num_embeddings() const noexcept { return rows_; }
+  std::int64_t embedding_dim() const noexcept { return dim_; }
+  const Options& options() const noexcept { return options_; }
+  // padding_idx resolved to a row in [0, rows), or -1.
+  std::int64_t padding_row() const noexcept { return padding_row_; }
+  bool owns_table() const noexcept { return table_ == owned_.data() && owned_.numel() > 0; }
+
+  TensorView<const T> weight() const { return TensorView<const T>(table_, {rows_, dim_}); }
+  // The table for writing (an optimizer step, a custom constraint).
+  TensorView<T> mutable_weight() {
+    if (!writable_) {
+      detail::raise<value_error>("Embedding: the table wraps read-only memory");
+    }
+    return TensorView<T>(table_, {rows_, dim_});
+  }
+
+  bool frozen() const noexcept { return frozen_; }
+  void freeze(bool on = true) noexcept { frozen_ = on; }
+
+  // Looks up every index: output shape indices.shape + [dim]. Indices are int32 or int64 of
+  // any rank (rank 0: one row). With max_norm, referenced rows are first renormalised in place.
+  // Thread safety: without max_norm, forward only reads the table and may run concurrently;
+  // with max_norm it writes the table and calls on one layer must not overlap.
+  template <class I>
+    requires IndexType<I>
+  Tensor<T, Backend> forward(TensorView<I> indices) const {
+    const TensorView<const I> idx(indices);
+    check_indices(idx, "Embedding::forward");
+    if (options_.max_norm) {
+      Backend::renorm(table_, dim_, idx, *options_.max_norm, options_.norm_type);
+    }
+    auto out = Tensor<T, Backend>::empty(idx.shape().append(dim_));
+    Backend::gather(table_, dim_, idx, out.data());
+    return out;
+  }
+  template <class I>
+    requires IndexType<I>
+  Tensor<T, Backend> forward(const Tensor<I, Backend>& indices) const {
+    return forward(indices.cview());
+  }
+
+  // Keras' compute_mask: false where the index is 0 (mask_zero) or padding_idx; true otherwise.
+  template <class I>
+    requires IndexType<I>
+  Tensor<bool, Backend> mask(TensorView<I> indices) const {
+    const TensorView<const I> idx(indices);
+    check_indices(idx, "Embedding::mask");
+    auto out = Tensor<bool, Backend>::empty(idx.shape());
+    Backend::not_equal_mask(idx, options_.mask_zero ? 0 : -1, padding_row_, out.data());
+    return out;
+  }
+
+  // The gradient of the table for an upstream gradient of the output (shape indices.shape +
+  // [dim]), dense [rows, dim]. The padding row gets none; scale_grad_by_freq divides each
+  // row's sum by its count in `indices`.
+  template <class I>
+    requires IndexType<I>
+  Tensor<T, Backend> backward(TensorView<I> indices, TensorView<const T> grad_output) const {
+    const SparseGrad<T, Backend> g = backward_sparse(indices, grad_output);
+    auto dense = Tensor<T, Backend>::empty({rows_, dim_});
+    Backend::scatter_rows(g, dense.data());
+    return dense;
+  }
+
+  // The same gradient, row-sparse and coalesced: distinct rows (ascending) and their sums.
+  // scale_grad_by_freq is allowed here too (PyTorch refuses the combination).
+  template <class I>
+    requires IndexType<I>
+  SparseGrad<T, Backend> backward_sparse(TensorView<I> indices,
+                                         TensorView<const T> grad_output) const {
+    const TensorView<const I> idx(indices);
+    if (frozen_) {
+      detail::raise<value_error>(
+          "Embedding::backward: the table is frozen (from_pretrained freezes by default; pass "
+          "freeze = false or call freeze(false))");
+    }
+    check_indices(idx, "Embedding::backward");
+    const Shape expected = idx.shape().append(dim_);
+    if (!(grad_output.shape() == expected)) {
+      detail::raise<shape_error>("Embedding::backward: grad_output has shape " +
+                                 grad_output.shape().str() + ", expected " + expected.str() +
+                                 " (indices shape + [dim])");
+    }
+    return Backend::backward(idx, grad_output.data(), dim_, rows_, padding_row_,
+                             options_.scale_grad_by_freq);
+  }
+
+ private:
+  Embedding(Tensor<T, Backend> owned, Options options, bool freeze)
+      : options_(std::move(options)),
+        owned_(std::move(owned)),
+        table_(owned_.data()),
+        rows_(owned_.shape()[0]),
+        dim_(owned_.shape()[1]),
+        frozen_(freeze) {
+    validate_options();
+  }
+  Embedding(T* data, const Shape& shape, Options options, bool freeze, bool writable)
+      : options_(std::move(options)),
+        table_(data),
+        rows_(shape[0]),
+        dim_(shape[1]),
+        frozen_(freeze),
+        writable_(writable) {
+    validate_options();
+  }
+
+  void validate_options() {
+    padding_row_ = detail::resolve_padding_idx("Embedding", options_.padding_idx, rows_);
+    detail::check_max_norm("Embedding", options_.max_norm, options_.norm_type);
+  }
+
+  template <class I>
+  void check_indices(TensorView<const I> idx, const char* where) const {
+    const detail::IndexFault f = Backend::find_bad_index(idx, rows_);
+    if (f.position >= 0) detail::raise_bad_index(where, f.value, f.position, idx.shape(), rows_);
+  }
+
+  Options options_;
+  Tensor<T, Backend> owned_{};
+  T* table_ = nullptr;  // owned_.data() or the caller's memory
+  std::int64_t rows_ = 0;
+  std::int64_t dim_ = 0;
+  std::int64_t padding_row_ = -1;
+  bool frozen_ = false;
+  bool writable_ = true;
+};
+
+}  // namespace embedkit
