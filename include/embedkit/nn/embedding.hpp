@@ -96,6 +96,24 @@ class Embedding {
                      false);
   }
 
+  // Copies are deep for owned tables and share wrapped memory; moves keep the table in place.
+  Embedding(const Embedding& other)
+      : options_(other.options_),
+        owned_(other.owned_),
+        table_(other.owns_table() ? owned_.data() : other.table_),
+        rows_(other.rows_),
+        dim_(other.dim_),
+        padding_row_(other.padding_row_),
+        frozen_(other.frozen_),
+        writable_(other.writable_) {}
+  Embedding(Embedding&&) noexcept = default;
+  Embedding& operator=(const Embedding& other) {
+    if (this != &other) *this = Embedding(other);
+    return *this;
+  }
+  Embedding& operator=(Embedding&&) noexcept = default;
+  ~Embedding() = default;
+
   std::int64_t num_embeddings() const noexcept { return rows_; }
   std::int64_t embedding_dim() const noexcept { return dim_; }
   const Options& options() const noexcept { return options_; }

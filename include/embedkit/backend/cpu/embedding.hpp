@@ -78,7 +78,8 @@ struct cpu_embedding_kernels {
 
   // The coalesced gradient of a lookup: for every distinct row r of idx (padding_row
   // excluded), the sum over positions i with idx[i] == r of grad_output[i, :], taken in
-  // position order and divided by the row's count when scale_by_freq.
+  // position order (plain additions in acc_t<T>) and, when scale_by_freq, multiplied by
+  // 1 / count once at the end.
   template <FloatStorage T, IndexType I>
   static SparseGrad<T, cpu> backward(TensorView<const I> idx, const T* grad_output,
                                      std::int64_t dim, std::int64_t num_rows,
@@ -109,14 +110,18 @@ struct cpu_embedding_kernels {
       for (std::int64_t s = begin; s < end; ++s) {
         const auto first = static_cast<std::size_t>(starts[static_cast<std::size_t>(s)]);
         const auto last = static_cast<std::size_t>(starts[static_cast<std::size_t>(s) + 1]);
-        const A scale = scale_by_freq ? A(1) / static_cast<A>(last - first) : A(1);
         std::fill(acc.begin(), acc.end(), A(0));
         for (std::size_t k = first; k < last; ++k) {
-          axpy_row(acc.data(), grad_output + order[k].second * dim, dim, scale);
+          add_row(acc.data(), grad_output + order[k].second * dim, dim);
         }
         rows_out[s] = order[first].first;
         T* dst = values_out + s * dim;
-        for (std::int64_t j = 0; j < dim; ++j) dst[j] = convert<T>(acc[static_cast<std::size_t>(j)]);
+        if (scale_by_freq) {  // the mean over occurrences: one rounding, after the sum
+          const A scale = A(1) / static_cast<A>(last - first);
+          for (std::int64_t j = 0; j < dim; ++j) dst[j] = convert<T>(acc[static_cast<std::size_t>(j)] * scale);
+        } else {
+          for (std::int64_t j = 0; j < dim; ++j) dst[j] = convert<T>(acc[static_cast<std::size_t>(j)]);
+        }
       }
     });
     return g;

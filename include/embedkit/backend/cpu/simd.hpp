@@ -19,21 +19,20 @@ namespace embedkit::detail {
 template <class T>
 inline constexpr bool simd_native_v = std::is_same_v<T, float> || std::is_same_v<T, double>;
 
-// acc[0..n) += scale * row[0..n), in the accumulation type.
+// acc[0..n) += row[0..n), in the accumulation type. Plain additions only: the result is the
+// same with or without FMA hardware, whatever the vector width.
 template <class T>
-inline void axpy_row(acc_t<T>* EMBEDKIT_RESTRICT acc, const T* EMBEDKIT_RESTRICT row,
-                     std::int64_t n, acc_t<T> scale) noexcept {
+inline void add_row(acc_t<T>* EMBEDKIT_RESTRICT acc, const T* EMBEDKIT_RESTRICT row,
+                    std::int64_t n) noexcept {
   std::int64_t i = 0;
   if constexpr (simd_native_v<T>) {
     using B = xsimd::batch<T>;
     constexpr std::int64_t w = static_cast<std::int64_t>(B::size);
-    const B s(scale);
     for (; i + w <= n; i += w) {
-      const B r = B::load_unaligned(row + i);
-      xsimd::fma(s, r, B::load_unaligned(acc + i)).store_unaligned(acc + i);
+      (B::load_unaligned(acc + i) + B::load_unaligned(row + i)).store_unaligned(acc + i);
     }
   }
-  for (; i < n; ++i) acc[i] = std::fma(scale, static_cast<acc_t<T>>(row[i]), acc[i]);
+  for (; i < n; ++i) acc[i] += static_cast<acc_t<T>>(row[i]);
 }
 
 // The p-norm of a row, accumulated in acc_t<T>: p = 2, 1, inf and 0 (count of non-zeros) are
