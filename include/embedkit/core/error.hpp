@@ -36,6 +36,13 @@ class value_error : public error {
   using error::error;
 };
 
+// A file or stream that cannot be opened, read or written (the path and the system's reason
+// are in the message).
+class io_error : public error {
+ public:
+  using error::error;
+};
+
 // Malformed input data (files, JSON, ...). Carries where the problem is; a field the parser
 // cannot know is -1.
 class format_error : public error {
