@@ -4,13 +4,14 @@
 #pragma once
 
 #include "embedkit/backend/cpu/embedding.hpp"
+#include "embedkit/backend/cpu/embedding_bag.hpp"
 #include "embedkit/backend/cpu/memory.hpp"
 #include "embedkit/backend/cpu/parallel.hpp"
 #include "embedkit/core/backend_fwd.hpp"
 
 namespace embedkit {
 
-struct cpu : detail::cpu_memory, detail::cpu_embedding_kernels {
+struct cpu : detail::cpu_memory, detail::cpu_embedding_kernels, detail::cpu_bag_kernels {
   static constexpr const char* name = "cpu";
 
   // Runs body(begin, end) over [0, n) in parallel chunks of at least `grain` elements.

@@ -75,7 +75,7 @@ class TensorView {
 
  private:
   T* data_ = nullptr;
-  Shape shape_{};
+  Shape shape_{0};  // a default view is empty
 };
 
 template <class T>

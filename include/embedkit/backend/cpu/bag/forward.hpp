@@ -1,0 +1,284 @@
+// The EmbeddingBag forward kernel on the cpu. For each bag and each block of up to 8 registers
+// of columns, the accumulators stay in registers for the whole bag while rows stream in; the row
+// `prefetch_distance` entries ahead is prefetched; padding entries are skipped on the same path
+// (no fallback loop); every index is range-checked as it is read (one unsigned compare), and a
+// fault is recorded rather than thrown, since this runs inside a parallel region.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <utility>
+
+#include <xsimd/xsimd.hpp>
+
+#include "embedkit/backend/cpu/bag/row_load.hpp"
+#include "embedkit/core/config.hpp"
+
+namespace embedkit {
+
+// The reduction of an EmbeddingBag.
+enum class Mode { sum, mean, max };
+
+namespace detail {
+
+// The first bad index met: its flat position and value (position -1: none).
+struct BagFault {
+  std::int64_t position = -1;
+  std::int64_t value = 0;
+  std::int64_t bag = -1;
+  void record(std::int64_t pos, std::int64_t v, std::int64_t in_bag) noexcept {
+    if (position < 0 || pos < position) {
+      position = pos;
+      value = v;
+      bag = in_bag;
+    }
+  }
+};
+
+// Everything a bag reduction reads and writes. Bag b covers input positions
+// [start(b), end(b)): from `offsets` (offsets[b], and offsets[b + 1] or n), or fixed-length
+// bags of `fixed` entries when offsets is null.
+template <class S, class I, class J>
+struct BagProblem {
+  using acc = typename storage_traits<S>::acc;
+  const std::uint8_t* table = nullptr;  // rows x stride bytes
+  std::int64_t rows = 0, dim = 0, stride = 0;
+  const I* indices = nullptr;
+  std::int64_t n = 0;
+  const J* offsets = nullptr;  // validated: starts at 0, non-decreasing, within [0, n]
+  std::int64_t offsets_count = 0;
+  std::int64_t fixed = 0;
+  std::int64_t bags = 0;
+  const acc* weights = nullptr;  // per-sample weights or null
+  Mode mode = Mode::sum;
+  std::int64_t padding_row = -1;
+  acc* out = nullptr;             // [bags, dim]
+  std::int64_t* argmax = nullptr;  // max mode: [bags, dim] rows (-1 for empty bags), or null
+
+  std::int64_t start(std::int64_t b) const noexcept {
+    return offsets ? static_cast<std::int64_t>(offsets[b]) : b * fixed;
+  }
+  std::int64_t end(std::int64_t b) const noexcept {
+    if (!offsets) return (b + 1) * fixed;
+    return b + 1 < offsets_count ? static_cast<std::int64_t>(offsets[b + 1]) : n;
+  }
+};
+
+inline constexpr std::int64_t prefetch_distance = 16;
+
+EMBEDKIT_HOST_DEVICE inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 0);
+#else
+  (void)p;
+#endif
+}
+
+template <class S, class I, class J, class A>
+class BagReducer {
+  using acc = typename storage_traits<S>::acc;
+  using B = xsimd::batch<acc, A>;
+  static constexpr std::int64_t W = static_cast<std::int64_t>(B::size);
+  static constexpr int max_registers = 8;
+  static constexpr bool quantized = storage_traits<S>::quantized;
+
+ public:
+  explicit BagReducer(const BagProblem<S, I, J>& p) : p_(p) {}
+
+  // Reduces bags [b0, b1).
+  void run(std::int64_t b0, std::int64_t b1, BagFault& fault) const {
+    for (std::int64_t b = b0; b < b1; ++b) bag(b, fault);
+  }
+
+ private:
+  // A row pointer for an index known to be valid.
+  const std::uint8_t* row(std::int64_t r) const noexcept { return p_.table + r * p_.stride; }
+
+  // Is position j a valid, non-padding entry? Records a fault for out-of-range indices.
+  bool usable(std::int64_t j, std::int64_t b, BagFault& fault) const noexcept {
+    const auto r = static_cast<std::int64_t>(p_.indices[j]);
+    if (static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(p_.rows)) {
+      fault.record(j, r, b);
+      return false;
+    }
+    return r != p_.padding_row;
+  }
+
+  void prefetch_ahead(std::int64_t j, std::int64_t col_bytes, std::int64_t block_bytes) const noexcept {
+    const std::int64_t k = j + prefetch_distance;
+    if (k >= p_.n) return;
+    const auto r = static_cast<std::uint64_t>(static_cast<std::int64_t>(p_.indices[k]));
+    if (r >= static_cast<std::uint64_t>(p_.rows)) return;
+    const std::uint8_t* base = row(static_cast<std::int64_t>(r)) + col_bytes;
+    for (std::int64_t off = 0; off < block_bytes; off += 64) prefetch(base + off);
+  }
+
+  void bag(std::int64_t b, BagFault& fault) const {
+    const std::int64_t s = p_.start(b), e = p_.end(b);
+    acc* out = p_.out + b * p_.dim;
+    // One pass over the bag's indices (they are in L1 for the column blocks that follow):
+    // validity, the count of non-padding entries and the sum of their weights.
+    std::int64_t count = 0;
+    acc weight_sum = 0;
+    std::int64_t first = -1;
+    for (std::int64_t j = s; j < e; ++j) {
+      if (!usable(j, b, fault)) continue;
+      if (first < 0) first = j;
+      ++count;
+      if (p_.weights) weight_sum += p_.weights[j];
+    }
+    if (count == 0) {  // empty or all padding: zeros (and no argmax)
+      std::fill(out, out + p_.dim, acc(0));
+      if (p_.argmax) std::fill(p_.argmax + b * p_.dim, p_.argmax + (b + 1) * p_.dim, std::int64_t{-1});
+      return;
+    }
+    acc scale = 1;
+    if (p_.mode == Mode::mean) {
+      if (p_.weights) {
+        scale = weight_sum != acc(0) ? acc(1) / weight_sum : acc(0);
+      } else {
+        scale = acc(1) / static_cast<acc>(count);
+      }
+    }
+    // Max positions ride in float lanes, exact below 2^24 entries; longer bags (never seen in
+    // practice) take the scalar path.
+    const bool scalar_only = p_.mode == Mode::max && p_.argmax && e - first >= (std::int64_t{1} << 24);
+    const std::int64_t full = scalar_only ? 0 : p_.dim / W * W;
+    std::int64_t c = 0;
+    for (; c + max_registers * W <= full; c += max_registers * W) block<max_registers>(s, e, first, c, scale, b, fault);
+    switch ((full - c) / W) {
+      case 7: block<7>(s, e, first, c, scale, b, fault); break;
+      case 6: block<6>(s, e, first, c, scale, b, fault); break;
+      case 5: block<5>(s, e, first, c, scale, b, fault); break;
+      case 4: block<4>(s, e, first, c, scale, b, fault); break;
+      case 3: block<3>(s, e, first, c, scale, b, fault); break;
+      case 2: block<2>(s, e, first, c, scale, b, fault); break;
+      case 1: block<1>(s, e, first, c, scale, b, fault); break;
+      default: break;
+    }
+    if (full < p_.dim) tail(s, e, first, full, scale, b, fault);
+  }
+
+  // Columns [c, c + K*W) of bag b.
+  template <int K>
+  void block(std::int64_t s, std::int64_t e, std::int64_t first, std::int64_t c, acc scale,
+             std::int64_t b, BagFault& fault) const {
+    std::array<B, K> a;
+    const std::int64_t col_bytes = storage_traits<S>::row_bytes(c);
+    const std::int64_t block_bytes = storage_traits<S>::row_bytes(K * W);
+    if (p_.mode == Mode::max) {
+      max_block<K>(s, e, first, c, col_bytes, block_bytes, b, fault, a);
+    } else {
+      for (auto& v : a) v = B(acc(0));
+      acc bias_sum = 0;  // quantized rows: sum of w * bias, added once at the end
+      for (std::int64_t j = s; j < e; ++j) {
+        prefetch_ahead(j, col_bytes, block_bytes);
+        if (!usable(j, b, fault)) continue;
+        const std::uint8_t* r = row(static_cast<std::int64_t>(p_.indices[j]));
+        const acc w = p_.weights ? p_.weights[j] : acc(1);
+        if constexpr (quantized) {
+          float sc, bi;
+          storage_traits<S>::params(r, p_.dim, sc, bi);
+          const B ws(w * sc);
+          bias_sum += w * bi;
+          for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(r, c + k * W), ws, a[k]);
+        } else if (p_.weights) {
+          const B ws(w);
+          for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(r, c + k * W), ws, a[k]);
+        } else {
+          for (int k = 0; k < K; ++k) a[k] += load_row<S, A>(r, c + k * W);
+        }
+      }
+      const B bias(bias_sum);
+      const B sc(scale);
+      for (int k = 0; k < K; ++k) {
+        B v = a[k];
+        if constexpr (quantized) v += bias;
+        if (p_.mode == Mode::mean) v *= sc;
+        v.store_unaligned(p_.out + b * p_.dim + c + k * W);
+      }
+    }
+  }
+
+  // Max: the first usable row sets the accumulators; a later row replaces a column only when
+  // strictly greater, so the first maximum wins (and NaN behaves as in PyTorch's loop).
+  template <int K>
+  void max_block(std::int64_t, std::int64_t e, std::int64_t first, std::int64_t c,
+                 std::int64_t col_bytes, std::int64_t block_bytes, std::int64_t b,
+                 BagFault& fault, std::array<B, K>& a) const {
+    std::array<B, K> pos;  // position in the bag of each column's maximum, as acc
+    const std::uint8_t* r0 = row(static_cast<std::int64_t>(p_.indices[first]));
+    float sc0 = 1, bi0 = 0;
+    if constexpr (quantized) storage_traits<S>::params(r0, p_.dim, sc0, bi0);
+    for (int k = 0; k < K; ++k) {
+      a[k] = load_row<S, A>(r0, c + k * W);
+      if constexpr (quantized) a[k] = xsimd::fma(a[k], B(sc0), B(bi0));
+      pos[k] = B(acc(0));
+    }
+    for (std::int64_t j = first + 1; j < e; ++j) {
+      prefetch_ahead(j, col_bytes, block_bytes);
+      if (!usable(j, b, fault)) continue;
+      const std::uint8_t* r = row(static_cast<std::int64_t>(p_.indices[j]));
+      float sc = 1, bi = 0;
+      if constexpr (quantized) storage_traits<S>::params(r, p_.dim, sc, bi);
+      const B here(static_cast<acc>(j - first));
+      for (int k = 0; k < K; ++k) {
+        B v = load_row<S, A>(r, c + k * W);
+        if constexpr (quantized) v = xsimd::fma(v, B(sc), B(bi));
+        const auto gt = v > a[k];
+        a[k] = xsimd::select(gt, v, a[k]);
+        pos[k] = xsimd::select(gt, here, pos[k]);
+      }
+    }
+    for (int k = 0; k < K; ++k) a[k].store_unaligned(p_.out + b * p_.dim + c + k * W);
+    if (p_.argmax) {
+      alignas(64) acc ps[W];
+      for (int k = 0; k < K; ++k) {
+        pos[k].store_aligned(ps);
+        for (std::int64_t l = 0; l < W; ++l) {
+          const auto j = first + static_cast<std::int64_t>(ps[l]);
+          p_.argmax[b * p_.dim + c + k * W + l] = static_cast<std::int64_t>(p_.indices[j]);
+        }
+      }
+    }
+  }
+
+  // Columns [c, dim) that do not fill a register, one at a time.
+  void tail(std::int64_t s, std::int64_t e, std::int64_t first, std::int64_t c, acc scale,
+            std::int64_t b, BagFault& fault) const {
+    for (std::int64_t col = c; col < p_.dim; ++col) {
+      acc v = 0;
+      std::int64_t arg = static_cast<std::int64_t>(p_.indices[first]);
+      bool started = false;
+      for (std::int64_t j = s; j < e; ++j) {
+        if (!usable(j, b, fault)) continue;
+        const std::uint8_t* r = row(static_cast<std::int64_t>(p_.indices[j]));
+        acc x = storage_traits<S>::element(r, col);
+        if constexpr (quantized) {
+          float sc, bi;
+          storage_traits<S>::params(r, p_.dim, sc, bi);
+          x = std::fma(x, sc, bi);
+        }
+        if (p_.mode == Mode::max) {
+          if (!started || x > v) {
+            v = x;
+            arg = static_cast<std::int64_t>(p_.indices[j]);
+          }
+          started = true;
+        } else {
+          v = p_.weights ? std::fma(x, p_.weights[j], v) : v + x;
+        }
+      }
+      if (p_.mode == Mode::mean) v *= scale;
+      p_.out[b * p_.dim + col] = v;
+      if (p_.mode == Mode::max && p_.argmax) p_.argmax[b * p_.dim + col] = arg;
+    }
+  }
+
+  const BagProblem<S, I, J>& p_;
+};
+
+}  // namespace detail
+}  // namespace embedkit

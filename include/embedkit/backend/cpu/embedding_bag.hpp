@@ -1,0 +1,84 @@
+// The cpu kernels EmbeddingBag needs: offsets validation, the forward reduction split across
+// threads by index count (not bag count, so one long bag does not stall a thread's share), and
+// the backward pass.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+
+#include "embedkit/backend/cpu/bag/backward.hpp"
+#include "embedkit/backend/cpu/bag/forward.hpp"
+#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/tensor_view.hpp"
+
+namespace embedkit::detail {
+
+// The first offset that breaks the rules: position and kind.
+struct OffsetFault {
+  enum Kind { none, first_not_zero, decreasing, beyond_input } kind = none;
+  std::int64_t position = -1;
+};
+
+struct cpu_bag_kernels {
+  template <IndexType J>
+  static OffsetFault check_offsets(TensorView<const J> offsets, std::int64_t n) {
+    const J* o = offsets.data();
+    const std::int64_t m = offsets.numel();
+    if (m == 0) return {};
+    if (o[0] != 0) return {OffsetFault::first_not_zero, 0};
+    for (std::int64_t b = 1; b < m; ++b) {
+      if (o[b] < o[b - 1]) return {OffsetFault::decreasing, b};
+    }
+    if (static_cast<std::int64_t>(o[m - 1]) > n) return {OffsetFault::beyond_input, m - 1};
+    return {};
+  }
+
+  // Reduces every bag of `p`; returns the first bad index met (position -1: none).
+  template <class S, class I, class J, class A = xsimd::default_arch>
+  static BagFault bag_forward(const BagProblem<S, I, J>& p) {
+    const BagReducer<S, I, J, A> reducer(p);
+    // Chunk boundaries balance (entries + bags): cost(b) = start(b) + b is non-decreasing.
+    const std::int64_t total = p.n + p.bags;
+    const std::int64_t chunks =
+        std::min<std::int64_t>(max_threads(), std::max<std::int64_t>(1, total / 4096));
+    std::vector<BagFault> faults(static_cast<std::size_t>(chunks));
+    auto first_bag_at = [&](std::int64_t target) {
+      std::int64_t lo = 0, hi = p.bags;  // smallest b with start(b) + b >= target
+      while (lo < hi) {
+        const std::int64_t mid = lo + (hi - lo) / 2;
+        if (p.start(mid) + mid < target) lo = mid + 1; else hi = mid;
+      }
+      return lo;
+    };
+    parallel_for(chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t c = c0; c < c1; ++c) {
+        const std::int64_t b0 = first_bag_at(total * c / chunks);
+        const std::int64_t b1 = c + 1 == chunks ? p.bags : first_bag_at(total * (c + 1) / chunks);
+        reducer.run(b0, b1, faults[static_cast<std::size_t>(c)]);
+      }
+    });
+    BagFault f;
+    for (const BagFault& x : faults) {
+      if (x.position >= 0) f.record(x.position, x.value, x.bag);
+    }
+    return f;
+  }
+
+  template <class G, class S, class I, class J>
+  static SparseGrad<G, cpu> bag_backward(const BagProblem<S, I, J>& p,
+                                         const typename storage_traits<S>::acc* grad_output,
+                                         const std::int64_t* argmax, bool scale_by_freq) {
+    return BagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq}.table_gradient();
+  }
+
+  template <class S, class I, class J>
+  static Tensor<typename storage_traits<S>::acc, cpu> bag_weights_backward(
+      const BagProblem<S, I, J>& p, const typename storage_traits<S>::acc* grad_output) {
+    return BagBackward<float, S, I, J>{p, grad_output, nullptr, false}.weights_gradient();
+  }
+};
+
+}  // namespace embedkit::detail

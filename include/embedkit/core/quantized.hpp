@@ -1,0 +1,149 @@
+// Row-wise quantized tables, in the layouts FBGEMM and PyTorch's quantized embedding_bag use:
+//   q8: [dim x uint8][float scale][float bias]             (Fused8BitRowwise)
+//   q4: [ceil(dim/2) bytes, element 2k in the low nibble of byte k, 2k+1 in the high nibble]
+//       [half scale][half bias]                              (FusedNBitRowwise, 4 bits)
+// A value is q * scale + bias. quantize() rounds exactly as torch.ops.quantized.
+// embedding_bag_byte_prepack / embedding_bag_4bit_prepack (bit-identical, tested).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/error.hpp"
+#include "embedkit/core/half.hpp"
+#include "embedkit/core/tensor.hpp"
+#include "embedkit/core/tensor_view.hpp"
+
+namespace embedkit {
+
+// Storage tags for quantized tables: used as the T of EmbeddingBag<T>.
+struct q8 {
+  static constexpr int bits = 8;
+  static constexpr const char* name = "q8";
+  static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return dim + 8; }
+  static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return dim; }
+};
+struct q4 {
+  static constexpr int bits = 4;
+  static constexpr const char* name = "q4";
+  static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2 + 4; }
+  static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2; }
+};
+
+template <class T>
+inline constexpr bool is_quantized_v = std::is_same_v<T, q8> || std::is_same_v<T, q4>;
+
+template <class T>
+concept Quantized = is_quantized_v<T>;
+
+// A quantized table: `rows` rows of Q::row_bytes(dim) bytes each, in host memory.
+template <Quantized Q>
+struct QuantizedTable {
+  Tensor<std::uint8_t> bytes;  // [rows, Q::row_bytes(dim)]
+  std::int64_t dim = 0;
+
+  std::int64_t rows() const noexcept { return bytes.rank() == 2 ? bytes.shape()[0] : 0; }
+  std::int64_t row_bytes() const noexcept { return Q::row_bytes(dim); }
+
+  // The scale and bias of row r, as floats.
+  float scale(std::int64_t r) const noexcept { return read_param(r, 0); }
+  float bias(std::int64_t r) const noexcept { return read_param(r, 1); }
+
+  // Wraps existing packed rows (e.g. the output of torch's prepack ops, saved to a file).
+  static QuantizedTable from_packed(TensorView<const std::uint8_t> packed, std::int64_t dim) {
+    if (packed.rank() != 2 || packed.shape()[1] != Q::row_bytes(dim)) {
+      detail::raise<shape_error>(std::string("QuantizedTable<") + Q::name + ">: packed rows of shape " +
+                                 packed.shape().str() + " do not hold dim " + std::to_string(dim) +
+                                 " (expected [rows, " + std::to_string(Q::row_bytes(dim)) + "])");
+    }
+    return {Tensor<std::uint8_t>::copy_of(packed), dim};
+  }
+
+ private:
+  float read_param(std::int64_t r, int which) const noexcept {
+    const std::uint8_t* p = bytes.data() + r * row_bytes() + Q::data_bytes(dim);
+    if constexpr (std::is_same_v<Q, q8>) {
+      float v;
+      std::memcpy(&v, p + 4 * which, 4);
+      return v;
+    } else {
+      std::uint16_t h;
+      std::memcpy(&h, p + 2 * which, 2);
+      return half::from_bits(h);
+    }
+  }
+};
+
+// Quantizes a float table row by row.
+template <Quantized Q>
+QuantizedTable<Q> quantize(TensorView<const float> w) {
+  if (w.rank() != 2) {
+    detail::raise<shape_error>(std::string("quantize<") + Q::name +
+                               ">: expected a [rows, dim] table, got shape " + w.shape().str());
+  }
+  const std::int64_t rows = w.shape()[0], dim = w.shape()[1];
+  QuantizedTable<Q> t{Tensor<std::uint8_t>::zeros({rows, Q::row_bytes(dim)}), dim};
+  const float* src = w.data();
+  std::uint8_t* dst = t.bytes.data();
+  const std::int64_t rb = Q::row_bytes(dim);
+  detail::parallel_for(rows, 256, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      const float* x = src + r * dim;
+      std::uint8_t* out = dst + r * rb;
+      float lo = dim ? *std::min_element(x, x + dim) : 0.0f;
+      const float hi = dim ? *std::max_element(x, x + dim) : 0.0f;
+      if constexpr (std::is_same_v<Q, q8>) {
+        const float range = hi - lo;
+        const float scale = range / 255.0f;
+        const float inverse = 255.0f / (range + 1e-8f);
+        for (std::int64_t j = 0; j < dim; ++j) {
+          out[j] = static_cast<std::uint8_t>(std::lrintf((x[j] - lo) * inverse));
+        }
+        std::memcpy(out + dim, &scale, 4);
+        std::memcpy(out + dim + 4, &lo, 4);
+      } else {
+        lo = static_cast<float>(half(lo));  // the bias is stored as half: quantize against it
+        const float range = hi - lo;
+        float scale = range == 0.0f ? 1.0f : range / 15.0f;
+        float inverse = scale == 0.0f ? 1.0f : 1.0f / scale;
+        if (scale == 0.0f || std::isinf(inverse)) {
+          scale = 1.0f;
+          inverse = 1.0f;
+        }
+        for (std::int64_t j = 0; j < dim; ++j) {
+          const long q = std::lrintf((x[j] - lo) * inverse);
+          const auto v = static_cast<std::uint8_t>(std::clamp<long>(q, 0, 15));
+          out[j / 2] = static_cast<std::uint8_t>(out[j / 2] | (v << ((j % 2) * 4)));
+        }
+        const std::uint16_t s = half(scale).bits(), b = half(lo).bits();
+        std::memcpy(out + Q::data_bytes(dim), &s, 2);
+        std::memcpy(out + Q::data_bytes(dim) + 2, &b, 2);
+      }
+    }
+  });
+  return t;
+}
+
+// The float table a quantized one stands for.
+template <Quantized Q>
+Tensor<float> dequantize(const QuantizedTable<Q>& t) {
+  const std::int64_t rows = t.rows(), dim = t.dim, rb = t.row_bytes();
+  auto out = Tensor<float>::empty({rows, dim});
+  detail::parallel_for(rows, 256, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      const std::uint8_t* q = t.bytes.data() + r * rb;
+      const float scale = t.scale(r), bias = t.bias(r);
+      for (std::int64_t j = 0; j < dim; ++j) {
+        const int v = std::is_same_v<Q, q8> ? q[j] : (q[j / 2] >> ((j % 2) * 4)) & 0xF;
+        out[r * dim + j] = static_cast<float>(v) * scale + bias;
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace embedkit
