@@ -9,6 +9,10 @@
 #include <new>
 #include <string>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "embedkit/core/backend_fwd.hpp"
 #include "embedkit/core/error.hpp"
 
@@ -25,7 +29,25 @@ struct cpu_memory {
                          std::to_string(sizeof(T)) + " bytes: the size overflows");
     }
     const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
-    return static_cast<T*>(::operator new(bytes, std::align_val_t{alignment}));
+    void* p = ::operator new(bytes, std::align_val_t{alignment});
+    advise_huge_pages(p, bytes);
+    return static_cast<T*>(p);
+  }
+
+  // Large tables are read at random rows: with 4 KiB pages nearly every lookup misses the TLB.
+  // Ask for transparent huge pages on the 2 MiB-aligned interior of big buffers (a hint; the
+  // kernel may decline, and nothing changes where THP is off).
+  static void advise_huge_pages(void* p, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::size_t huge = std::size_t{2} << 20;
+    if (bytes < 8 * huge) return;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
   }
 
   template <class T>
