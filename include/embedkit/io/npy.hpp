@@ -1,0 +1,160 @@
+// NumPy .npy files: read any of NumPy's numeric dtypes (either byte order, C or Fortran
+// order, format versions 1.0 to 3.0) into an ek::Tensor, and write tensors as np.save does.
+//
+//   ek::Tensor<float> t = ek::io::load_npy<float>("table.npy");  // converts from the stored dtype
+//   ek::io::NpyInfo info = ek::io::read_npy_header("table.npy");
+//   ek::io::save_npy("out.npy", t.view());
+//
+// Rules, conversions and errors: docs/guide/formats.md, "NumPy .npy".
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "embedkit/core/dtype.hpp"
+#include "embedkit/core/error.hpp"
+#include "embedkit/core/shape.hpp"
+#include "embedkit/core/tensor.hpp"
+#include "embedkit/core/tensor_view.hpp"
+#include "embedkit/io/detail/convert.hpp"
+#include "embedkit/io/detail/mapped_file.hpp"
+#include "embedkit/io/detail/npy/encode.hpp"
+#include "embedkit/io/detail/npy/header.hpp"
+
+namespace embedkit::io {
+
+namespace detail {
+
+// Fortran (column-major) elements to row-major: dst walks C order while the offset into src
+// follows the column-major strides.
+template <class T>
+void fortran_to_c(const T* src, T* dst, std::span<const std::int64_t> shape) {
+  const std::size_t r = shape.size();
+  std::int64_t numel = 1;
+  for (std::int64_t d : shape) numel *= d;
+  if (numel == 0) return;
+  std::vector<std::int64_t> stride(r), idx(r, 0);
+  for (std::size_t k = 0; k < r; ++k) stride[k] = k == 0 ? 1 : stride[k - 1] * shape[k - 1];
+  std::int64_t off = 0;
+  for (std::int64_t i = 0; i < numel; ++i) {
+    dst[i] = src[off];
+    for (std::size_t k = r; k-- > 0;) {
+      if (++idx[k] < shape[k]) {
+        off += stride[k];
+        break;
+      }
+      off -= stride[k] * (shape[k] - 1);
+      idx[k] = 0;
+    }
+  }
+}
+
+template <Element T>
+Tensor<T> load_npy_bytes(std::span<const std::byte> file, std::string_view name) {
+  const npy_layout l = parse_npy(file, name);
+  if (l.info.shape.size() > static_cast<std::size_t>(Shape::max_rank)) {
+    embedkit::detail::raise<shape_error>(npy_prefix(name) + "rank " +
+                                         std::to_string(l.info.shape.size()) +
+                                         " exceeds embedkit's maximum rank " +
+                                         std::to_string(Shape::max_rank));
+  }
+  const Shape shape{std::span<const std::int64_t>(l.info.shape)};
+  const element_source src{npy_prefix(name) + "array", static_cast<std::int64_t>(l.info.data_offset)};
+  const std::byte* data = file.data() + l.info.data_offset;
+  const auto n = static_cast<std::size_t>(l.info.numel());
+  Tensor<T> out = Tensor<T>::empty(shape);
+  if (l.info.fortran_order && shape.rank() > 1) {
+    Tensor<T> stored = Tensor<T>::empty(shape);
+    convert_elements<T>(data, l.type, l.swap, stored.data(), n, src);
+    fortran_to_c(stored.data(), out.data(), shape.dims());
+  } else {
+    convert_elements<T>(data, l.type, l.swap, out.data(), n, src);
+  }
+  return out;
+}
+
+[[noreturn]] inline void raise_io(const std::string& what, const std::filesystem::path& path) {
+  const int err = errno;
+  embedkit::detail::raise<io_error>(what + " '" + path.string() + "': " + std::strerror(err));
+}
+
+inline void write_file(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) raise_io("cannot create", path);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  f.close();
+  if (!f) raise_io("cannot write", path);
+}
+
+}  // namespace detail
+
+// The header of an in-memory .npy file; ek::format_error when it is malformed or the data
+// that follows it does not have exactly the size the header implies.
+inline NpyInfo read_npy_header(std::span<const std::byte> bytes) {
+  return detail::parse_npy(bytes).info;
+}
+
+// The header of a .npy file (the file is mapped, and its size checked against the header).
+inline NpyInfo read_npy_header(const std::filesystem::path& path) {
+  const MappedFile f = MappedFile::open(path);
+  return detail::parse_npy(f.bytes(), path.string()).info;
+}
+
+// An in-memory .npy file as a tensor of T, converted from the stored dtype.
+template <detail::Element T>
+Tensor<T> load_npy(std::span<const std::byte> bytes) {
+  return detail::load_npy_bytes<T>(bytes, {});
+}
+
+// A .npy file as a tensor of T, converted from the stored dtype; Fortran-ordered arrays are
+// transposed into row-major order.
+template <detail::Element T>
+Tensor<T> load_npy(const std::filesystem::path& path) {
+  const MappedFile f = MappedFile::open(path);
+  return detail::load_npy_bytes<T>(f.bytes(), path.string());
+}
+
+// The bytes np.save would write for `v` (row-major, little-endian). bfloat16 has no NumPy
+// dtype and is refused (ek::value_error): convert to float first.
+template <class T>
+std::vector<std::byte> encode_npy(TensorView<T> v) {
+  using U = std::remove_const_t<T>;
+  if constexpr (detail::npy_descr<U>() == nullptr) {
+    embedkit::detail::raise<value_error>(
+        std::string("save_npy: NumPy has no ") + std::string(name(dtype_of<U>)) +
+        " dtype (ml_dtypes' bfloat16 is an opaque '<V2' to NumPy): convert the tensor to "
+        "float32 first");
+  } else {
+    std::vector<std::byte> out = detail::npy_preamble(detail::npy_descr<U>(), v.shape());
+    detail::npy_append_data<U>(out, TensorView<const U>(v));
+    return out;
+  }
+}
+
+template <class T>
+std::vector<std::byte> encode_npy(const Tensor<T>& t) {
+  return encode_npy(t.cview());
+}
+
+// Writes `v` as a .npy file (see encode_npy); ek::io_error naming the path when the file
+// cannot be written.
+template <class T>
+void save_npy(const std::filesystem::path& path, TensorView<T> v) {
+  detail::write_file(path, encode_npy(v));
+}
+
+template <class T>
+void save_npy(const std::filesystem::path& path, const Tensor<T>& t) {
+  save_npy(path, t.cview());
+}
+
+}  // namespace embedkit::io
