@@ -108,9 +108,11 @@ QuantizedTable<Q> quantize(TensorView<const float> w) {
       } else {
         lo = static_cast<float>(half(lo));  // the bias is stored as half: quantize against it
         const float range = hi - lo;
-        float scale = range == 0.0f ? 1.0f : range / 15.0f;
-        float inverse = scale == 0.0f ? 1.0f : 1.0f / scale;
-        if (scale == 0.0f || std::isinf(inverse)) {
+        // The scale is stored as half too, and the levels are computed from that stored scale
+        // (as FBGEMM's and PyTorch's 4-bit prepack do), so dequantization is consistent.
+        float scale = static_cast<float>(half(range == 0.0f ? 1.0f : range / 15.0f));
+        float inverse = 1.0f / scale;
+        if (std::isinf(inverse)) {  // a range too small for half: any scale reproduces the row
           scale = 1.0f;
           inverse = 1.0f;
         }
