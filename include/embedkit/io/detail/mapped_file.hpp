@@ -40,7 +40,7 @@ class MappedFile {
     struct stat st {};
     if (::fstat(fd, &st) != 0) fail(path, "cannot inspect");
     if (!S_ISREG(st.st_mode)) {
-      detail::raise<io_error>("cannot map '" + path.string() + "': not a regular file");
+      embedkit::detail::raise<io_error>("cannot map '" + path.string() + "': not a regular file");
     }
     f.size_ = static_cast<std::size_t>(st.st_size);
     if (f.size_ == 0) return f;
@@ -83,7 +83,7 @@ class MappedFile {
  private:
   [[noreturn]] static void fail(const std::filesystem::path& path, const char* what) {
     const int err = errno;  // read before anything else can change it
-    detail::raise<io_error>(std::string(what) + " '" + path.string() +
+    embedkit::detail::raise<io_error>(std::string(what) + " '" + path.string() +
                             "': " + std::strerror(err));
   }
 

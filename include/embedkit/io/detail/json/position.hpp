@@ -20,6 +20,7 @@ struct text_origin {
   std::int64_t byte = 0;
   std::int64_t line = 1;
   std::int64_t column = 1;
+  std::string_view prefix{};  // put before messages, e.g. "safetensors: 'model.safetensors': "
 };
 
 // "'x'" for printable ASCII, "byte 0xNN" otherwise, "end of input" at the end.
@@ -48,7 +49,7 @@ inline std::string describe_found(std::string_view text, std::size_t offset) {
   const std::int64_t column =
       base_column + utf8_length(text.data() + line_start, text.data() + offset);
   const std::int64_t byte = origin.byte + static_cast<std::int64_t>(offset);
-  std::string msg = what + " at line " + std::to_string(line) + ", column " +
+  std::string msg = std::string(origin.prefix) + what + " at line " + std::to_string(line) + ", column " +
                     std::to_string(column) + " (byte " + std::to_string(byte) + ")";
   if (show_found) msg += ": found " + describe_found(text, offset);
   embedkit::detail::raise<format_error>(msg, byte, line, column);
