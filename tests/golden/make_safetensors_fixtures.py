@@ -4,7 +4,7 @@ tests/data/safetensors/expected.txt with their values (record format of
 tests/support/fixture.hpp; record names are <file>__<tensor>, '.' written as '_').
 
 Debian has no package of the `safetensors` library, so the files are written by
-`reference_serialize` below, a transcription of the reference crate's serialize()
+safetensors_reference.serialize, a transcription of the reference crate's serialize()
 (safetensors/src/tensor.rs): tensors sorted by descending dtype (in the crate's enum order)
 then by name, "__metadata__" first, compact JSON padded with spaces to 8 bytes, u64 LE
 length prefix. tests/io/safetensors_test.cpp also checks embedkit's writer against byte
@@ -15,15 +15,15 @@ strings copied from the crate's own unit tests.
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "data", "safetensors")
+sys.path.insert(0, os.path.dirname(__file__))
+from safetensors_reference import serialize as reference_serialize  # noqa: E402
 
-# The crate's Dtype enum, in declaration order (its layout rank).
-DTYPE_ORDER = ["BOOL", "F4", "F6_E2M3", "F6_E3M2", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0",
-               "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "C64", "F64", "I64", "U64"]
+OUT = os.path.join(os.path.dirname(__file__), "..", "data", "safetensors")
 
 TORCH_DTYPES = {
     torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
@@ -39,21 +39,6 @@ def torch_entry(t):
     else:
         data = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
     return TORCH_DTYPES[t.dtype], list(t.shape), data
-
-
-def reference_serialize(tensors, metadata=None):
-    """tensors: {name: (dtype, shape, bytes)} -> the file's bytes, as the crate writes them."""
-    items = sorted(tensors.items(), key=lambda kv: (-DTYPE_ORDER.index(kv[1][0]), kv[0].encode()))
-    header = {}
-    if metadata is not None:
-        header["__metadata__"] = dict(sorted(metadata.items()))
-    offset = 0
-    for name, (dtype, shape, data) in items:
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    text += b" " * ((8 - len(text) % 8) % 8)
-    return struct.pack("<Q", len(text)) + text + b"".join(d for _, (_, _, d) in items)
 
 
 def write(name, data):
