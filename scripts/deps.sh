@@ -12,7 +12,7 @@ embedkit_packages() {
   local build=(cmake ninja-build g++ libeigen3-dev libxsimd-dev)
   case "$1" in
     build) echo "${build[*]}" ;;
-    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev" ;;
+    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext" ;;
     fixtures) echo "python3-torch python3-numpy" ;;
     *)
       echo "embedkit_deps: unknown purpose '$1' (expected build, test or fixtures)" >&2
