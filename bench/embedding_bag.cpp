@@ -163,8 +163,10 @@ std::int64_t lookups_for(std::int64_t rb) {
   return std::max<std::int64_t>(std::int64_t{1} << 16, (std::int64_t{256} << 20) / rb);
 }
 
+// into: forward_into a preallocated output (steady state, no allocation); otherwise forward(),
+// which allocates its output as PyTorch's embedding_bag does.
 template <class T>
-void bm_bag(benchmark::State& state, ek::Mode mode, bool padded) {
+void bm_bag(benchmark::State& state, ek::Mode mode, bool padded, bool into) {
   const std::int64_t dim = state.range(0), len = state.range(1);
   const int threads = static_cast<int>(state.range(2));
   auto& bag = table<T>(dim, mode, padded);
@@ -177,13 +179,20 @@ void bm_bag(benchmark::State& state, ek::Mode mode, bool padded) {
   for (std::int64_t b = 0; b < bags; ++b) offsets[static_cast<std::size_t>(b)] = b * len;
   const ek::TensorView<const std::int64_t> iv(input.data(), {bags * len});
   const ek::TensorView<const std::int64_t> ov(offsets.data(), {bags});
+  using O = typename ek::EmbeddingBag<T>::output_type;
+  auto out = ek::Tensor<O>::zeros({bags, dim});
   set_threads(threads);
   double seconds = 0;
   std::int64_t iterations = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto y = bag.forward(iv, ov);
-    benchmark::DoNotOptimize(y.data());
+    if (into) {
+      bag.forward_into(out.view(), iv, ov);
+      benchmark::DoNotOptimize(out.data());
+    } else {
+      auto y = bag.forward(iv, ov);
+      benchmark::DoNotOptimize(y.data());
+    }
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.SetIterationTime(dt);
     seconds += dt;
@@ -203,16 +212,17 @@ template <class T>
 void register_type(const char* tname) {
   const char* modes[] = {"sum", "mean", "max"};
   for (int m = 0; m < 3; ++m) {
-    for (bool padded : {false, true}) {
-      const std::string name = std::string("bag/") + tname + "/" + modes[m] + (padded ? "/padding" : "");
-      auto* b = benchmark::RegisterBenchmark(name.c_str(), [m, padded](benchmark::State& s) {
-        bm_bag<T>(s, static_cast<ek::Mode>(m), padded);
+    for (int variant = 0; variant < 3; ++variant) {  // plain, padding, into
+      const bool padded = variant == 1, into = variant == 2;
+      const std::string name = std::string("bag/") + tname + "/" + modes[m] + (padded ? "/padding" : into ? "/into" : "");
+      auto* b = benchmark::RegisterBenchmark(name.c_str(), [m, padded, into](benchmark::State& s) {
+        bm_bag<T>(s, static_cast<ek::Mode>(m), padded, into);
       });
       b->ArgNames({"dim", "len", "threads"})->Unit(benchmark::kMillisecond)->UseManualTime();
       for (std::int64_t dim : {32, 64, 128, 256}) {
         for (std::int64_t len : {1, 20, 100}) {
           for (int t : {1, all_threads()}) {
-            if (padded && len != 20) continue;  // the padding comparison at the target's length
+            if ((padded || into) && len != 20) continue;  // these comparisons at the target's length
             b->Args({dim, len, t});
             if (t == 1 && all_threads() == 1) break;
           }

@@ -317,6 +317,19 @@ TEST_CASE("EmbeddingBag errors name the offset, index, bag and rule") {
                   ek::value_error);
 }
 
+TEST_CASE("forward_into writes the same result into a caller-owned output") {
+  auto bag = ek::EmbeddingBag<float>(30, 12, {.mode = ek::Mode::mean, .seed = 4});
+  std::vector<std::int32_t> in{1, 2, 3, 4, 5, 6, 7};
+  std::vector<std::int32_t> off{0, 3, 3};
+  const ek::TensorView<const std::int32_t> iv(in.data(), {7}), ov(off.data(), {3});
+  const auto y = bag.forward(iv, ov);
+  auto out = ek::Tensor<float>::full({3, 12}, -1.0f);
+  bag.forward_into(out.view(), iv, ov);
+  for (std::int64_t i = 0; i < y.numel(); ++i) CHECK(out[i] == y[i]);
+  auto wrong = ek::Tensor<float>::empty({2, 12});
+  CHECK_THROWS_AS(bag.forward_into(wrong.view(), iv, ov), ek::shape_error);
+}
+
 TEST_CASE("Empty inputs and empty bags give zeros") {
   auto bag = ek::EmbeddingBag<float>(10, 4, {.mode = ek::Mode::max, .seed = 1});
   std::vector<std::int64_t> in;

@@ -201,6 +201,26 @@ class EmbeddingBag {
     return run_forward(p, max_indices);
   }
 
+  // forward() into a caller-owned [bags, dim] output: no allocation in steady state (serving
+  // loops, benchmarks).
+  template <class I, class J>
+    requires IndexType<I> && IndexType<J>
+  void forward_into(TensorView<output_type> out, TensorView<I> input, TensorView<J> offsets,
+                    TensorView<const output_type> per_sample_weights = {},
+                    Tensor<std::int64_t, Backend>* max_indices = nullptr) const {
+    auto p = problem("EmbeddingBag::forward_into", TensorView<const I>(input), TensorView<const J>(offsets),
+                     per_sample_weights);
+    run_forward_into(p, out, max_indices);
+  }
+  template <class I>
+    requires IndexType<I>
+  void forward_into(TensorView<output_type> out, TensorView<I> input,
+                    TensorView<const output_type> per_sample_weights = {},
+                    Tensor<std::int64_t, Backend>* max_indices = nullptr) const {
+    auto p = problem("EmbeddingBag::forward_into", TensorView<const I>(input), per_sample_weights);
+    run_forward_into(p, out, max_indices);
+  }
+
   // The dense table gradient [rows, dim] for grad_output [bags, dim]. Max mode routes each
   // element to its argmax row: pass forward's max_indices, or leave it empty to recompute them.
   template <class I, class J>
@@ -367,6 +387,18 @@ class EmbeddingBag {
   template <class I, class J>
   Tensor<output_type, Backend> run_forward(Problem<I, J>& p,
                                            Tensor<std::int64_t, Backend>* max_indices) const {
+    auto out = Tensor<output_type, Backend>::empty({p.bags, dim_});
+    run_forward_into(p, out.view(), max_indices);
+    return out;
+  }
+
+  template <class I, class J>
+  void run_forward_into(Problem<I, J>& p, TensorView<output_type> out,
+                        Tensor<std::int64_t, Backend>* max_indices) const {
+    if (!(out.shape() == Shape{p.bags, dim_})) {
+      detail::raise<shape_error>("EmbeddingBag::forward_into: the output has shape " + out.shape().str() +
+                                 ", expected " + Shape{p.bags, dim_}.str() + " ([bags, dim])");
+    }
     if (options_.max_norm) {
       // Renormalisation writes rows: every index is checked before any write.
       const TensorView<const I> all(p.indices, {p.n});
@@ -376,7 +408,6 @@ class EmbeddingBag {
         Backend::renorm(reinterpret_cast<T*>(table_), dim_, all, *options_.max_norm, options_.norm_type);
       }
     }
-    auto out = Tensor<output_type, Backend>::empty({p.bags, dim_});
     p.out = out.data();
     if (options_.mode == Mode::max && max_indices) {
       *max_indices = Tensor<std::int64_t, Backend>::empty({p.bags, dim_});
@@ -384,7 +415,6 @@ class EmbeddingBag {
     }
     const detail::BagFault f = Backend::bag_forward(p);
     if (f.position >= 0) detail::raise_bad_bag_index("EmbeddingBag::forward", f.value, f.position, f.bag, rows_);
-    return out;
   }
 
   template <class I, class J>

@@ -70,7 +70,7 @@ inline constexpr std::int64_t prefetch_distance = 16;
 
 EMBEDKIT_HOST_DEVICE inline void prefetch(const void* p) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
-  __builtin_prefetch(p, 0, 0);
+  __builtin_prefetch(p, 0, 3);
 #else
   (void)p;
 #endif
@@ -104,15 +104,6 @@ class BagReducer {
       return false;
     }
     return r != p_.padding_row;
-  }
-
-  void prefetch_ahead(std::int64_t j, std::int64_t col_bytes, std::int64_t block_bytes) const noexcept {
-    const std::int64_t k = j + prefetch_distance;
-    if (k >= p_.n) return;
-    const auto r = static_cast<std::uint64_t>(static_cast<std::int64_t>(p_.indices[k]));
-    if (r >= static_cast<std::uint64_t>(p_.rows)) return;
-    const std::uint8_t* base = row(static_cast<std::int64_t>(r)) + col_bytes;
-    for (std::int64_t off = 0; off < block_bytes; off += 64) prefetch(base + off);
   }
 
   void bag(std::int64_t b, BagFault& fault) const {
@@ -161,85 +152,135 @@ class BagReducer {
     if (full < p_.dim) tail(s, e, first, full, scale, b, fault);
   }
 
-  // Columns [c, c + K*W) of bag b.
+  // Columns [c, c + K*W) of bag b. The hot loop reads only locals: vector stores may alias
+  // anything (intrinsic types are may_alias), so nothing reached through p_ stays in a register
+  // across them. The accumulators are a local array that never escapes, so they live in
+  // registers for the whole bag.
   template <int K>
   void block(std::int64_t s, std::int64_t e, std::int64_t first, std::int64_t c, acc scale,
              std::int64_t b, BagFault& fault) const {
-    std::array<B, K> a;
-    const std::int64_t col_bytes = storage_traits<S>::row_bytes(c);
-    const std::int64_t block_bytes = storage_traits<S>::row_bytes(K * W);
     if (p_.mode == Mode::max) {
-      max_block<K>(s, e, first, c, col_bytes, block_bytes, b, fault, a);
+      max_block<K>(e, first, c, b, fault);
     } else {
-      for (auto& v : a) v = B(acc(0));
-      acc bias_sum = 0;  // quantized rows: sum of w * bias, added once at the end
-      for (std::int64_t j = s; j < e; ++j) {
-        prefetch_ahead(j, col_bytes, block_bytes);
-        if (!usable(j, b, fault)) continue;
-        const std::uint8_t* r = row(static_cast<std::int64_t>(p_.indices[j]));
-        const acc w = p_.weights ? p_.weights[j] : acc(1);
-        if constexpr (quantized) {
-          float sc, bi;
-          storage_traits<S>::params(r, p_.dim, sc, bi);
-          const B ws(w * sc);
-          bias_sum += w * bi;
-          for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(r, c + k * W), ws, a[k]);
-        } else if (p_.weights) {
-          const B ws(w);
-          for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(r, c + k * W), ws, a[k]);
-        } else {
-          for (int k = 0; k < K; ++k) a[k] += load_row<S, A>(r, c + k * W);
+      sum_block<K>(s, e, c, scale, b, fault);
+    }
+  }
+
+  template <int K>
+  void sum_block(std::int64_t s, std::int64_t e, std::int64_t c, acc scale, std::int64_t b,
+                 BagFault& fault) const {
+    const std::uint8_t* const table = p_.table;
+    const std::int64_t stride = p_.stride, rows = p_.rows, pad = p_.padding_row, n = p_.n;
+    const std::int64_t dim = p_.dim;
+    const I* const idx = p_.indices;
+    const acc* const weights = p_.weights;
+    const bool mean = p_.mode == Mode::mean;
+    acc* const out = p_.out + b * dim + c;
+    const std::int64_t col_bytes = storage_traits<S>::row_bytes(c);
+    constexpr std::int64_t block_bytes = storage_traits<S>::row_bytes(K * W);
+
+    B a[K];
+    for (int k = 0; k < K; ++k) a[k] = B(acc(0));
+    acc bias_sum = 0;  // quantized rows: sum of w * bias, added once at the end
+    for (std::int64_t j = s; j < e; ++j) {
+      if (j + prefetch_distance < n) {
+        const auto ahead = static_cast<std::uint64_t>(static_cast<std::int64_t>(idx[j + prefetch_distance]));
+        if (ahead < static_cast<std::uint64_t>(rows)) {
+          const std::uint8_t* pf = table + static_cast<std::int64_t>(ahead) * stride + col_bytes;
+          for (std::int64_t o = 0; o < block_bytes; o += 64) prefetch(pf + o);
         }
       }
-      const B bias(bias_sum);
-      const B sc(scale);
-      for (int k = 0; k < K; ++k) {
-        B v = a[k];
-        if constexpr (quantized) v += bias;
-        if (p_.mode == Mode::mean) v *= sc;
-        v.store_unaligned(p_.out + b * p_.dim + c + k * W);
+      const auto r = static_cast<std::int64_t>(idx[j]);
+      if (static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(rows)) {
+        fault.record(j, r, b);
+        continue;
       }
+      if (r == pad) continue;
+      const std::uint8_t* row = table + r * stride;
+      if constexpr (quantized) {
+        float sc, bi;
+        storage_traits<S>::params(row, dim, sc, bi);
+        const acc w = weights ? weights[j] : acc(1);
+        const B ws(w * sc);
+        bias_sum += w * bi;
+        for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(row, c + k * W), ws, a[k]);
+      } else {
+        if (weights) {
+          const B ws(weights[j]);
+          for (int k = 0; k < K; ++k) a[k] = xsimd::fma(load_row<S, A>(row, c + k * W), ws, a[k]);
+        } else {
+          for (int k = 0; k < K; ++k) a[k] += load_row<S, A>(row, c + k * W);
+        }
+      }
+    }
+    const B bias(bias_sum);
+    const B sc(scale);
+    for (int k = 0; k < K; ++k) {
+      B v = a[k];
+      if constexpr (quantized) v += bias;
+      if (mean) v *= sc;
+      v.store_unaligned(out + k * W);
     }
   }
 
   // Max: the first usable row sets the accumulators; a later row replaces a column only when
   // strictly greater, so the first maximum wins (and NaN behaves as in PyTorch's loop).
   template <int K>
-  void max_block(std::int64_t, std::int64_t e, std::int64_t first, std::int64_t c,
-                 std::int64_t col_bytes, std::int64_t block_bytes, std::int64_t b,
-                 BagFault& fault, std::array<B, K>& a) const {
-    std::array<B, K> pos;  // position in the bag of each column's maximum, as acc
-    const std::uint8_t* r0 = row(static_cast<std::int64_t>(p_.indices[first]));
-    float sc0 = 1, bi0 = 0;
-    if constexpr (quantized) storage_traits<S>::params(r0, p_.dim, sc0, bi0);
-    for (int k = 0; k < K; ++k) {
-      a[k] = load_row<S, A>(r0, c + k * W);
-      if constexpr (quantized) a[k] = xsimd::fma(a[k], B(sc0), B(bi0));
-      pos[k] = B(acc(0));
+  void max_block(std::int64_t e, std::int64_t first, std::int64_t c, std::int64_t b,
+                 BagFault& fault) const {
+    const std::uint8_t* const table = p_.table;
+    const std::int64_t stride = p_.stride, rows = p_.rows, pad = p_.padding_row, n = p_.n;
+    const std::int64_t dim = p_.dim;
+    const I* const idx = p_.indices;
+    acc* const out = p_.out + b * dim + c;
+    std::int64_t* const argmax = p_.argmax ? p_.argmax + b * dim + c : nullptr;
+    const std::int64_t col_bytes = storage_traits<S>::row_bytes(c);
+    constexpr std::int64_t block_bytes = storage_traits<S>::row_bytes(K * W);
+
+    B a[K], pos[K];  // pos: position in the bag of each column's maximum, as acc
+    {
+      const std::uint8_t* r0 = table + static_cast<std::int64_t>(idx[first]) * stride;
+      float sc0 = 1, bi0 = 0;
+      if constexpr (quantized) storage_traits<S>::params(r0, dim, sc0, bi0);
+      for (int k = 0; k < K; ++k) {
+        a[k] = load_row<S, A>(r0, c + k * W);
+        if constexpr (quantized) a[k] = xsimd::fma(a[k], B(sc0), B(bi0));
+        pos[k] = B(acc(0));
+      }
     }
     for (std::int64_t j = first + 1; j < e; ++j) {
-      prefetch_ahead(j, col_bytes, block_bytes);
-      if (!usable(j, b, fault)) continue;
-      const std::uint8_t* r = row(static_cast<std::int64_t>(p_.indices[j]));
+      if (j + prefetch_distance < n) {
+        const auto ahead = static_cast<std::uint64_t>(static_cast<std::int64_t>(idx[j + prefetch_distance]));
+        if (ahead < static_cast<std::uint64_t>(rows)) {
+          const std::uint8_t* pf = table + static_cast<std::int64_t>(ahead) * stride + col_bytes;
+          for (std::int64_t o = 0; o < block_bytes; o += 64) prefetch(pf + o);
+        }
+      }
+      const auto r = static_cast<std::int64_t>(idx[j]);
+      if (static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(rows)) {
+        fault.record(j, r, b);
+        continue;
+      }
+      if (r == pad) continue;
+      const std::uint8_t* row = table + r * stride;
       float sc = 1, bi = 0;
-      if constexpr (quantized) storage_traits<S>::params(r, p_.dim, sc, bi);
+      if constexpr (quantized) storage_traits<S>::params(row, dim, sc, bi);
       const B here(static_cast<acc>(j - first));
       for (int k = 0; k < K; ++k) {
-        B v = load_row<S, A>(r, c + k * W);
+        B v = load_row<S, A>(row, c + k * W);
         if constexpr (quantized) v = xsimd::fma(v, B(sc), B(bi));
         const auto gt = v > a[k];
         a[k] = xsimd::select(gt, v, a[k]);
-        pos[k] = xsimd::select(gt, here, pos[k]);
+        if (argmax) pos[k] = xsimd::select(gt, here, pos[k]);
       }
     }
-    for (int k = 0; k < K; ++k) a[k].store_unaligned(p_.out + b * p_.dim + c + k * W);
-    if (p_.argmax) {
+    for (int k = 0; k < K; ++k) a[k].store_unaligned(out + k * W);
+    if (argmax) {
       alignas(64) acc ps[W];
       for (int k = 0; k < K; ++k) {
         pos[k].store_aligned(ps);
         for (std::int64_t l = 0; l < W; ++l) {
-          const auto j = first + static_cast<std::int64_t>(ps[l]);
-          p_.argmax[b * p_.dim + c + k * W + l] = static_cast<std::int64_t>(p_.indices[j]);
+          argmax[k * W + l] = static_cast<std::int64_t>(idx[first + static_cast<std::int64_t>(ps[l])]);
         }
       }
     }
