@@ -82,16 +82,20 @@ def main():
     theirs = run_torch(args, torch_types, threads)
 
     rows = []
+    unchecked = {}
     for name, r in sorted(ours.items()):
-        m = re.match(r"bag/(\w+)/(\w+)(/padding|/into)?/dim:(\d+)/len:(\d+)/threads:(\d+)", name)
+        m = re.match(r"bag/(\w+)/(\w+)(/padding|/into|/unchecked)?/dim:(\d+)/len:(\d+)/threads:(\d+)", name)
         kind, mode, variant, dim, length, t = m.group(1), m.group(2), (m.group(3) or "/")[1:], int(m.group(4)), int(m.group(5)), int(m.group(6))
         padded = variant == "padding"
         into = variant == "into"
+        if variant == "unchecked":
+            unchecked[(kind, dim, length, t)] = r["GB/s"]
+            continue
         peer = theirs.get(re.sub("/into", "", name))
         rows.append(dict(name=name, kind=kind, mode=mode, padded=padded, into=into, dim=dim, len=length, threads=t,
                          gbps=r["GB/s"], ratio=r["bw_ratio"], mlps=r["Mlookups/s"], seq=r["seq"],
                          torch=peer["GB/s"] if peer else None))
-    write_report(args, rows, threads)
+    write_report(args, rows, threads, unchecked)
     return 0
 
 
@@ -99,7 +103,7 @@ def fmt(x, p=2):
     return "—" if x is None else f"{x:.{p}f}"
 
 
-def write_report(args, rows, threads):
+def write_report(args, rows, threads, unchecked):
     all_t = max(threads)
     seq = {r["threads"]: r["seq"] for r in rows}
     lines = []
@@ -150,6 +154,10 @@ def write_report(args, rows, threads):
             w(f"| dim {dim}: max vs sum (time) | {s['gbps'] / mx['gbps']:.2f}x | <= 1.10x |")
         if s and pd:
             w(f"| dim {dim}: sum with padding_idx vs sum (time) | {s['gbps'] / pd['gbps']:.2f}x | <= 1.10x |")
+        ri = get("fp32", "sum", dim, 20, all_t, into=True)
+        u = unchecked.get(("fp32", dim, 20, all_t))
+        if ri and u:
+            w(f"| dim {dim}: cost of checking every index (forward_into vs unchecked kernel) | {u / ri['gbps'] - 1:+.1%} | a few percent |")
         q = get("q8", "sum", dim, 20, all_t)
         if s and q:
             w(f"| dim {dim}: q8 lookups/s vs fp32 | {q['mlps'] / s['mlps']:.2f}x | >= 2.5x |")

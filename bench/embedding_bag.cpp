@@ -208,6 +208,52 @@ void bm_bag(benchmark::State& state, ek::Mode mode, bool padded, bool into) {
   set_threads(all_threads());
 }
 
+// The kernel without its index checks, into a preallocated output: compared with ".../into"
+// it gives the cost of validating every index as it is read.
+void bm_unchecked(benchmark::State& state) {
+  const std::int64_t dim = state.range(0), len = state.range(1);
+  const int threads = static_cast<int>(state.range(2));
+  auto& bag = table<float>(dim, ek::Mode::sum, false);
+  const std::int64_t rows = table_rows();
+  const std::int64_t bags = std::max<std::int64_t>(1, lookups_for(row_bytes<float>(dim)) / len);
+  std::vector<std::int64_t> input(static_cast<std::size_t>(bags * len)), offsets(static_cast<std::size_t>(bags));
+  for (std::size_t k = 0; k < input.size(); ++k) {
+    input[k] = static_cast<std::int64_t>(splitmix64(k) % static_cast<std::uint64_t>(rows));
+  }
+  for (std::int64_t b = 0; b < bags; ++b) offsets[static_cast<std::size_t>(b)] = b * len;
+  auto out = ek::Tensor<float>::zeros({bags, dim});
+  ek::detail::BagProblem<float, std::int64_t, std::int64_t> p;
+  p.table = reinterpret_cast<const std::uint8_t*>(bag.weight().data());
+  p.rows = rows;
+  p.dim = dim;
+  p.stride = row_bytes<float>(dim);
+  p.indices = input.data();
+  p.n = bags * len;
+  p.offsets = offsets.data();
+  p.offsets_count = bags;
+  p.bags = bags;
+  p.mode = ek::Mode::sum;
+  p.out = out.data();
+  set_threads(threads);
+  double seconds = 0;
+  std::int64_t iterations = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    ek::cpu::bag_forward<float, std::int64_t, std::int64_t, xsimd::default_arch, false>(p);
+    benchmark::DoNotOptimize(out.data());
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(dt);
+    seconds += dt;
+    ++iterations;
+  }
+  const double gbps = static_cast<double>(p.n * p.stride) * static_cast<double>(iterations) / seconds * 1e-9;
+  state.counters["GB/s"] = gbps;
+  state.counters["Mlookups/s"] = static_cast<double>(p.n) * static_cast<double>(iterations) / seconds * 1e-6;
+  state.counters["bw_ratio"] = gbps / sequential_read_gbps(threads);
+  state.counters["seq_GB/s"] = sequential_read_gbps(threads);
+  set_threads(all_threads());
+}
+
 template <class T>
 void register_type(const char* tname) {
   const char* modes[] = {"sum", "mean", "max"};
@@ -241,6 +287,11 @@ int main(int argc, char** argv) {
   }
   std::printf("table rows: %lld\n", static_cast<long long>(table_rows()));
   register_type<float>("fp32");
+  auto* unchecked = benchmark::RegisterBenchmark("bag/fp32/sum/unchecked", bm_unchecked);
+  unchecked->ArgNames({"dim", "len", "threads"})->Unit(benchmark::kMillisecond)->UseManualTime();
+  for (std::int64_t dim : {32, 64, 128, 256}) {
+    for (int t : {1, all_threads()}) unchecked->Args({dim, 20, t});
+  }
   register_type<ek::half>("fp16");
   register_type<ek::bfloat16>("bf16");
   register_type<ek::q8>("q8");

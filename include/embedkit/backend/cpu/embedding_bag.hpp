@@ -37,9 +37,9 @@ struct cpu_bag_kernels {
   }
 
   // Reduces every bag of `p`; returns the first bad index met (position -1: none).
-  template <class S, class I, class J, class A = xsimd::default_arch>
+  template <class S, class I, class J, class A = xsimd::default_arch, bool Checked = true>
   static BagFault bag_forward(const BagProblem<S, I, J>& p) {
-    const BagReducer<S, I, J, A> reducer(p);
+    const BagReducer<S, I, J, A, Checked> reducer(p);
     // Chunk boundaries balance (entries + bags): cost(b) = start(b) + b is non-decreasing.
     const std::int64_t total = p.n + p.bags;
     const std::int64_t chunks =
