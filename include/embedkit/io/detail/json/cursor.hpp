@@ -117,7 +117,13 @@ class Cursor {
     const char* end = p + key.size();
     while (p < end) {
       const io::detail::utf8_decoded d = io::detail::decode_utf8(p, end);
-      if (d.status != io::detail::utf8_status::ok) return "\"" + std::string(key) + "\"";
+      if (d.status != io::detail::utf8_status::ok) {
+        // (Appended piecewise: GCC 12's -Wrestrict misfires on "\"" + std::string(...).)
+        std::string q(1, '"');
+        q.append(key);
+        q += '"';
+        return q;
+      }
       p += d.length;
     }
     return dump(Value(key));
