@@ -40,12 +40,7 @@ class Vocabulary {
   }
 
   // The token's id; a token not yet present gets id_bound() (one past the largest id).
-  std::int64_t add(std::string_view token) {
-    if (auto id = find(token)) return *id;
-    const std::int64_t id = id_bound();
-    add_new(std::string(token), id);
-    return id;
-  }
+  std::int64_t add(std::string_view token) { return emplace(std::string(token), id_bound()).first; }
 
   // Adds `token` with the given id. The token and the id must both be new (ek::value_error).
   void insert(std::string_view token, std::int64_t id) {
@@ -216,15 +211,21 @@ class Vocabulary {
   };
 
   void add_new(std::string token, std::int64_t id) {
+    const auto [existing, fresh] = emplace(token, id);
+    if (!fresh) {
+      detail::raise<value_error>("Vocabulary: token '" + token + "' is already present (id " +
+                                 std::to_string(existing) + ")");
+    }
+  }
+
+  // Adds the token with `id` unless present (one hash lookup: loaders add every word of a
+  // table through here). Returns the token's id and whether it was added.
+  std::pair<std::int64_t, bool> emplace(std::string token, std::int64_t id) {
     if (token.empty()) detail::raise<value_error>("Vocabulary: empty token (id " +
                                                   std::to_string(id) + ")");
     const auto pos = static_cast<std::int64_t>(tokens_.size());
     auto [it, fresh] = index_.try_emplace(token, pos);
-    if (!fresh) {
-      detail::raise<value_error>("Vocabulary: token '" + token + "' is already present (id " +
-                                 std::to_string(ids_[static_cast<std::size_t>(it->second)]) +
-                                 ")");
-    }
+    if (!fresh) return {ids_[static_cast<std::size_t>(it->second)], false};
     // Ids stay dense while each new token takes the next id; the first gap or out-of-order id
     // switches to an explicit id -> position map.
     if (by_id_.empty() && id != pos) {
@@ -234,6 +235,7 @@ class Vocabulary {
     tokens_.push_back(std::move(token));
     ids_.push_back(id);
     max_id_ = std::max(max_id_, id);
+    return {id, true};
   }
 
   // Position of `id` in tokens_, or -1.

@@ -36,10 +36,11 @@ KeyedVectors assemble(RawTable& raw, Duplicates policy, const char* format, Plac
   kept.reserve(static_cast<std::size_t>(rows));
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::string_view w = raw.words[static_cast<std::size_t>(r)];
-    if (auto first = vocab.find(w)) {
+    const std::int64_t id = vocab.add(w);
+    if (id != static_cast<std::int64_t>(kept.size())) {  // seen before, with that id
       if (policy == Duplicates::error) {
         const RowPlace here = place(r);
-        const RowPlace before = place(kept[static_cast<std::size_t>(*first)]);
+        const RowPlace before = place(kept[static_cast<std::size_t>(id)]);
         embedkit::detail::raise<format_error>(std::string(format) + ": " + here.description +
                                                   ": word '" + std::string(w) +
                                                   "' appears again (first at " +
@@ -48,7 +49,6 @@ KeyedVectors assemble(RawTable& raw, Duplicates policy, const char* format, Plac
       }
       continue;
     }
-    vocab.add(w);
     kept.push_back(r);
   }
   Tensor<float> table = std::move(raw.vectors);

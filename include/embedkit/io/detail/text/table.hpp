@@ -100,7 +100,12 @@ inline bool parse_row(const char* p, const char* e, std::int64_t dim, bool words
                     std::to_string(dim) + " numbers"};
       return false;
     }
-    const char* te = token_end(q, e);
+    const char* te = parse_simple_float(q, e, out[i]);
+    if (te != nullptr && (te == e || is_space(*te))) {
+      q = te;
+      continue;
+    }
+    te = token_end(q, e);
     if (!parse_float(q, te, out[i])) {
       err = {q, "row " + quoted(word) + ": invalid number " +
                     quoted(std::string_view(q, static_cast<std::size_t>(te - q))) +

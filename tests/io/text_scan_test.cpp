@@ -1,0 +1,96 @@
+// The number scanning of the text table formats: the fast path for short decimals must give
+// exactly what std::from_chars gives, and parse_float must accept and refuse what the format
+// notes say.
+#include <doctest/doctest.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include <embedkit/io/detail/text/scan.hpp>
+
+namespace text = embedkit::io::detail::text;
+
+namespace {
+
+bool same_as_from_chars(const std::string& s) {
+  float fast = 0, ref = 0;
+  const char* end = text::parse_simple_float(s.data(), s.data() + s.size(), fast);
+  // Not its case (no number, or more after it, as in "1e5"): the caller hands the token to
+  // parse_float.
+  if (end != s.data() + s.size()) return true;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), ref);
+  if (ec != std::errc() || p != end) return false;
+  return std::memcmp(&fast, &ref, sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("parse_simple_float is bit-identical to from_chars") {
+  std::mt19937_64 rng(99);
+  std::int64_t bad = 0, taken = 0;
+  char buf[40];
+  for (int i = 0; i < 300000; ++i) {
+    const int decimals = static_cast<int>(rng() % 11);
+    const std::uint64_t mantissa = rng() % (i % 3 == 0 ? 16777217u : 2000000000u);
+    const std::string digits = std::to_string(mantissa);
+    std::string s = (rng() & 1) ? "-" : "";
+    if (static_cast<int>(digits.size()) <= decimals) {
+      s += "0." + std::string(static_cast<std::size_t>(decimals) - digits.size(), '0') + digits;
+    } else {
+      s += digits.substr(0, digits.size() - static_cast<std::size_t>(decimals));
+      if (decimals) s += "." + digits.substr(digits.size() - static_cast<std::size_t>(decimals));
+    }
+    float f;
+    if (text::parse_simple_float(s.data(), s.data() + s.size(), f)) ++taken;
+    if (!same_as_from_chars(s)) {
+      if (bad++ < 5) MESSAGE("differs: " << s);
+    }
+  }
+  CHECK(bad == 0);
+  CHECK(taken > 50000);
+  // %.6f, as word2vec.c writes
+  for (int i = 0; i < 200000; ++i) {
+    std::snprintf(buf, sizeof buf, "%.6f", std::ldexp(static_cast<double>(rng() % 100000000) - 5e7, -24));
+    CHECK(same_as_from_chars(buf));
+  }
+  for (const char* s : {"16777216", "16777217", "0.0000000001", "1.", ".5", "-0.000000", "0",
+                        "999999999", "1234567890", "-", ".", "1e5", "0x10", "00000000.1"}) {
+    INFO(std::string(s));
+    CHECK(same_as_from_chars(s));
+  }
+  float f = 1;
+  const std::string neg_zero = "-0.0";
+  CHECK(text::parse_simple_float(neg_zero.data(), neg_zero.data() + 4, f) != nullptr);
+  CHECK(std::signbit(f));
+}
+
+TEST_CASE("parse_float accepts what the peers write and refuses what no float is") {
+  const auto parse = [](const std::string& s, float& out) {
+    return text::parse_float(s.data(), s.data() + s.size(), out);
+  };
+  float f = 0;
+  CHECK(parse("+1.5", f));
+  CHECK(f == 1.5f);
+  CHECK(parse("1e-50", f));  // underflow: 0, as numpy.float32(float(s))
+  CHECK(f == 0.0f);
+  CHECK(parse("1e-40", f));  // subnormal
+  CHECK(f == 1e-40f);
+  CHECK(parse("-inf", f));
+  CHECK(std::isinf(f));
+  CHECK(parse("nan", f));
+  CHECK(std::isnan(f));
+  CHECK(parse("3.4028235e38", f));
+  CHECK_FALSE(parse("3.5e38", f));  // beyond float32
+  CHECK_FALSE(parse("1e999", f));
+  CHECK_FALSE(parse("", f));
+  CHECK_FALSE(parse("+", f));
+  CHECK_FALSE(parse("+-1", f));
+  CHECK_FALSE(parse("1.5x", f));
+  CHECK_FALSE(parse("0x1p3", f));
+  CHECK_FALSE(parse(" 1", f));
+}
