@@ -147,37 +147,29 @@ void fill(TensorView<T> t, const Initializer& ini, std::uint64_t seed) {
   static_assert(!std::is_const_v<T>, "init::fill needs a writable view");
   double lo = ini.a, hi = ini.b, mean = ini.a, std = ini.b;
   Kind kind = ini.kind;
+  // Xavier and Kaiming are uniform or normal draws whose spread comes from the fans.
+  double spread = 0.0;  // the standard deviation they ask for
   switch (ini.kind) {
     case Kind::xavier_uniform: case Kind::xavier_normal: {
       const Fans f = fans(t.shape());
-      const double s = ini.b * std::sqrt(2.0 / (f.in + f.out));
-      if (kind == Kind::xavier_uniform) {
-        lo = -std::sqrt(3.0) * s;
-        hi = std::sqrt(3.0) * s;
-        kind = Kind::uniform;
-      } else {
-        mean = 0.0;
-        std = s;
-        kind = Kind::normal;
-      }
+      spread = ini.b * std::sqrt(2.0 / (f.in + f.out));
       break;
     }
     case Kind::kaiming_uniform: case Kind::kaiming_normal: {
       const Fans f = fans(t.shape());
-      const double fan = ini.fan == Fan::in ? f.in : f.out;
-      const double s = gain(ini.nonlinearity, ini.a) / std::sqrt(fan);
-      if (kind == Kind::kaiming_uniform) {
-        lo = -std::sqrt(3.0) * s;
-        hi = std::sqrt(3.0) * s;
-        kind = Kind::uniform;
-      } else {
-        mean = 0.0;
-        std = s;
-        kind = Kind::normal;
-      }
+      spread = gain(ini.nonlinearity, ini.a) / std::sqrt(ini.fan == Fan::in ? f.in : f.out);
       break;
     }
     default: break;
+  }
+  if (kind == Kind::xavier_uniform || kind == Kind::kaiming_uniform) {
+    lo = -std::sqrt(3.0) * spread;  // U(-a, a) has standard deviation a / sqrt(3)
+    hi = std::sqrt(3.0) * spread;
+    kind = Kind::uniform;
+  } else if (kind == Kind::xavier_normal || kind == Kind::kaiming_normal) {
+    mean = 0.0;
+    std = spread;
+    kind = Kind::normal;
   }
   V* out = t.data();
   const double width = hi - lo;
