@@ -99,7 +99,7 @@ constexpr scalar from_dtype(dtype t) noexcept {
 
 // The element types the readers produce: those of ek::dtype.
 template <class T>
-concept Element = requires { dtype_of<T>; } && !std::is_const_v<T>;
+concept Element = requires { embedkit::detail::dtype_of_impl<T>::value; } && !std::is_const_v<T>;
 
 template <class T>
 inline constexpr scalar scalar_of = from_dtype(dtype_of<T>);
