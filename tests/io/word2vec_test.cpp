@@ -338,8 +338,8 @@ TEST_CASE("word2vec text in many chunks: parallel parse, exact rows, the first e
   const int rows = 6000, dim = 32;
   std::string text = std::to_string(rows) + " " + std::to_string(dim) + "\n";
   for (int r = 0; r < rows; ++r) {
-    text += "w" + std::to_string(r);
-    for (int j = 0; j < dim; ++j) text += " " + std::to_string(r) + "." + std::to_string(j);
+    text.append("w").append(std::to_string(r));
+    for (int j = 0; j < dim; ++j) text.append(" ").append(std::to_string(r)).append(".").append(std::to_string(j));
     text += "\n";
   }
   std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;

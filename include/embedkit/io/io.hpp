@@ -5,3 +5,9 @@
 #include "embedkit/io/json.hpp"
 #include "embedkit/io/npy.hpp"
 #include "embedkit/io/safetensors.hpp"
+// Pretrained word vectors: Vocabulary, KeyedVectors, word2vec, GloVe, fastText.
+#include "embedkit/io/vocabulary.hpp"
+#include "embedkit/io/keyed_vectors.hpp"
+#include "embedkit/io/word2vec.hpp"
+#include "embedkit/io/glove.hpp"
+#include "embedkit/io/fasttext.hpp"
