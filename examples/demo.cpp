@@ -86,6 +86,27 @@ int main() {
           layer.forward(ek::TensorView<const std::int64_t>(input, {2, 1})));
   }
 
+  // --- PyTorch: nn.EmbeddingBag(100, 5, mode='mean') with offsets --------------------------
+  {
+    ek::EmbeddingBag<float> embedding_bag(100, 5, {.mode = ek::Mode::mean});
+    const std::int64_t input_indices[] = {1, 2, 4, 5, 3, 2, 9};
+    const std::int64_t offsets[] = {0, 3};
+    print("nn.EmbeddingBag(100, 5, mode='mean')([1, 2, 4, 5, 3, 2, 9], offsets=[0, 3])",
+          embedding_bag.forward(ek::TensorView<const std::int64_t>(input_indices, {7}),
+                                ek::TensorView<const std::int64_t>(offsets, {2})));
+  }
+
+  // --- The same bags, summed from an 8-bit quantized table ----------------------------------
+  {
+    ek::EmbeddingBag<float> reference(100, 5, {.mode = ek::Mode::sum, .seed = 3});
+    auto q8 = ek::EmbeddingBag<ek::q8>::from_pretrained(reference.weight(), {.mode = ek::Mode::sum});
+    const std::int64_t input[] = {1, 2, 4, 5, 3, 2, 9};
+    const std::int64_t offsets[] = {0, 3};
+    const ek::TensorView<const std::int64_t> iv(input, {7}), ov(offsets, {2});
+    print("sum, float table", reference.forward(iv, ov));
+    print("sum, q8 table (row-wise 8-bit)", q8.forward(iv, ov));
+  }
+
   // --- Bad input is an error, not undefined behaviour -------------------------------------
   try {
     ek::Embedding<float> emb(10, 3);

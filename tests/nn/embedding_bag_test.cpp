@@ -343,3 +343,31 @@ TEST_CASE("Empty inputs and empty bags give zeros") {
     CHECK(arg[i] == -1);
   }
 }
+
+// The seed's nn.EmbeddingBag examples (PyTorch's own random tables cannot be reproduced; the
+// shapes and the reduction they show can).
+TEST_CASE("Seed example: nn.EmbeddingBag(100, 5, mode='mean') on [1, 2, 4, 5, 3, 2, 9] with offsets [0, 3]") {
+  ek::EmbeddingBag<float> embedding_bag(100, 5, {.mode = ek::Mode::mean});
+  const std::int64_t input_indices[] = {1, 2, 4, 5, 3, 2, 9};
+  const std::int64_t offsets[] = {0, 3};
+  const auto embeddings = embedding_bag.forward(ek::TensorView<const std::int64_t>(input_indices, {7}),
+                                                ek::TensorView<const std::int64_t>(offsets, {2}));
+  CHECK(embeddings.shape() == ek::Shape{2, 5});
+  const auto w = embedding_bag.weight();
+  for (int c = 0; c < 5; ++c) {
+    CHECK(embeddings[c] == doctest::Approx((w[1 * 5 + c] + w[2 * 5 + c] + w[4 * 5 + c]) / 3));
+    CHECK(embeddings[5 + c] == doctest::Approx((w[5 * 5 + c] + w[3 * 5 + c] + w[2 * 5 + c] + w[9 * 5 + c]) / 4));
+  }
+}
+
+TEST_CASE("Seed example: nn.EmbeddingBag(num_embeddings=10, embedding_dim=3) on [3, 1, 7, 4, 0], offsets [0, 2]") {
+  ek::EmbeddingBag<float> embeddingbag(10, 3);  // mode mean, as PyTorch's default
+  CHECK(embeddingbag.options().mode == ek::Mode::mean);
+  const std::int64_t input[] = {3, 1, 7, 4, 0};
+  const std::int64_t offsets[] = {0, 2};
+  const auto output = embeddingbag.forward(ek::TensorView<const std::int64_t>(input, {5}),
+                                           ek::TensorView<const std::int64_t>(offsets, {2}));
+  CHECK(output.shape() == ek::Shape{2, 3});
+  const auto w = embeddingbag.weight();
+  CHECK(output[3] == doctest::Approx((w[7 * 3] + w[4 * 3] + w[0]) / 3));
+}
