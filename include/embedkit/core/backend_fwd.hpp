@@ -8,7 +8,7 @@ struct cpu;
 struct cuda;
 
 namespace detail {
-// The memory operations of a backend (allocate, deallocate, copy_bytes, zero_bytes), found
+// The memory operations of a backend (allocate(count), deallocate(p, count), copy_bytes, zero_bytes), found
 // by Tensor without needing the backend's kernels. Each backend specializes it.
 template <class Backend>
 struct memory_of;

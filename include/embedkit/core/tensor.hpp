@@ -68,13 +68,13 @@ class Tensor {
   }
   Tensor& operator=(Tensor&& other) noexcept {
     if (this != &other) {
-      memory::deallocate(data_);
+      memory::deallocate(data_, shape_.numel());
       data_ = std::exchange(other.data_, nullptr);
       shape_ = std::exchange(other.shape_, Shape{0});
     }
     return *this;
   }
-  ~Tensor() { memory::deallocate(data_); }
+  ~Tensor() { memory::deallocate(data_, shape_.numel()); }
 
   T* data() noexcept { return data_; }
   const T* data() const noexcept { return data_; }

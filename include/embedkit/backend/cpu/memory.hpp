@@ -1,5 +1,6 @@
 // Host memory for the cpu backend: 64-byte aligned (a cache line, and the widest SIMD load),
-// so that rows of tables the library allocates never straddle more lines than they must.
+// so that rows of tables the library allocates never straddle more lines than they must;
+// big buffers huge-page aligned.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,14 @@ namespace embedkit::detail {
 
 struct cpu_memory {
   static constexpr std::size_t alignment = 64;
+  // Buffers of at least two huge pages start on a huge-page boundary, so that all of them can
+  // be backed by 2 MiB pages: big tables are read at random rows, where 4 KiB pages make nearly
+  // every lookup miss the TLB, and big outputs fault in 2 MiB at a time instead of 4 KiB.
+  static constexpr std::size_t huge_page = std::size_t{2} << 20;
+
+  static constexpr std::size_t alignment_for(std::size_t bytes) noexcept {
+    return bytes >= 2 * huge_page ? huge_page : alignment;
+  }
 
   template <class T>
   static T* allocate(std::int64_t count) {
@@ -29,30 +38,32 @@ struct cpu_memory {
                          std::to_string(sizeof(T)) + " bytes: the size overflows");
     }
     const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
-    void* p = ::operator new(bytes, std::align_val_t{alignment});
+    void* p = ::operator new(bytes, std::align_val_t{alignment_for(bytes)});
     advise_huge_pages(p, bytes);
     return static_cast<T*>(p);
   }
 
-  // Large tables are read at random rows: with 4 KiB pages nearly every lookup misses the TLB.
-  // Ask for transparent huge pages on the 2 MiB-aligned interior of big buffers (a hint; the
-  // kernel may decline, and nothing changes where THP is off).
+  // A hint (transparent huge pages in "madvise" mode); the kernel may decline, and nothing
+  // changes where THP is off or always on.
   static void advise_huge_pages(void* p, std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::size_t huge = std::size_t{2} << 20;
-    if (bytes < 8 * huge) return;
-    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + huge - 1) & ~(huge - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(huge - 1);
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+    if (bytes < 2 * huge_page) return;
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    const auto end = (begin + bytes) & ~(huge_page - 1);
+    if (end > begin) ::madvise(p, end - begin, MADV_HUGEPAGE);
 #else
     (void)p;
     (void)bytes;
 #endif
   }
 
+  // `count` must be the count given to allocate (it decides the alignment used).
   template <class T>
-  static void deallocate(T* p) noexcept {
-    if (p) ::operator delete(static_cast<void*>(p), std::align_val_t{alignment});
+  static void deallocate(T* p, std::int64_t count) noexcept {
+    if (p) {
+      ::operator delete(static_cast<void*>(p),
+                        std::align_val_t{alignment_for(static_cast<std::size_t>(count) * sizeof(T))});
+    }
   }
 
   // Copies between host buffers (the only space this backend knows).
