@@ -136,7 +136,7 @@ thread) and by gensim {gensim.__version__}'s `KeyedVectors.load_word2vec_format`
 once before timing), so this measures parsing, not the disk. MB/s are megabytes of file per second.
 
 Machine: {cores} cores ({cpu}); 1-minute load average {load:.1f} at the end of the run (the
-benchmark's own work included). embedkit built Release (`-O3`, no `-march`, OpenMP) as
+benchmark's own work included). embedkit built Release (`-O3 -march=native`, the benchmarks' default, OpenMP) as
 `bench_io`; Google Benchmark saw {context.get("num_cpus", "?")} CPUs.
 
 | file | size (MB) | embedkit, all threads | embedkit, 1 thread | gensim | ratio (all threads) | ratio (1 thread) |
