@@ -262,3 +262,22 @@ TEST_CASE("npy: malformed files give a format_error saying what and where") {
   fs::remove(p);
   CHECK_THROWS_AS(ek::io::load_npy<float>(p), ek::io_error);
 }
+
+TEST_CASE("npy: NpyFile maps the file and views arrays stored as T in place") {
+  const auto f = ek::io::NpyFile::open(npy("f4_le_2x3"));
+  CHECK(f.shape() == ek::Shape{2, 3});
+  const ek::TensorView<const float> v = f.view<float>();
+  const auto copy = ek::io::load_npy<float>(npy("f4_le_2x3"));
+  REQUIRE(v.numel() == copy.numel());
+  for (std::int64_t i = 0; i < v.numel(); ++i) CHECK(v[i] == copy[i]);
+  CHECK(v.data() != copy.data());  // the view points into the mapping
+  const auto d = f.get<double>();  // conversion still works
+  CHECK(d[5] == static_cast<double>(copy[5]));
+  // Not stored as T, in another byte order, or in Fortran order: an error that says to convert.
+  CHECK_THROWS_AS(f.view<double>(), ek::value_error);
+  CHECK_THROWS_AS(ek::io::NpyFile::open(npy("f4_be_2x3")).view<float>(), ek::value_error);
+  CHECK_THROWS_AS(ek::io::NpyFile::open(npy("f4_fortran_3x4")).view<float>(), ek::value_error);
+  CHECK(ek::io::NpyFile::open(npy("f4_fortran_3x4")).get<float>().shape() == ek::Shape{3, 4});
+  CHECK(ek::io::NpyFile::open(npy("f4_empty_0x3")).view<float>().numel() == 0);
+  CHECK_THROWS_AS(ek::io::NpyFile::open(data_path("npy/expected.txt")), ek::format_error);
+}

@@ -4,6 +4,8 @@
 //   ek::Tensor<float> t = ek::io::load_npy<float>("table.npy");  // converts from the stored dtype
 //   ek::io::NpyInfo info = ek::io::read_npy_header("table.npy");
 //   ek::io::save_npy("out.npy", t.view());
+//   auto f = ek::io::NpyFile::open("big.npy");                   // memory-mapped, O(1)
+//   ek::TensorView<const float> w = f.view<float>();             // zero-copy when stored as f4
 //
 // Rules, conversions and errors: docs/guide/formats.md, "NumPy .npy".
 #pragma once
@@ -125,6 +127,67 @@ Tensor<T> load_npy(const std::filesystem::path& path) {
 
 // The bytes np.save would write for `v` (row-major, little-endian). bfloat16 has no NumPy
 // dtype and is refused (ek::value_error): convert to float first.
+// A .npy file kept memory-mapped. Opening reads and checks only the header, so it costs the
+// same whatever the array's size, and tables larger than memory can be used in place:
+// view<T>() is the array without a copy when it is stored as T, in C order and this machine's
+// byte order; get<T>() converts like load_npy.
+//
+//   auto f = ek::io::NpyFile::open("table.npy");
+//   ek::TensorView<const float> w = f.view<float>();   // zero-copy
+class NpyFile {
+ public:
+  static NpyFile open(const std::filesystem::path& path) {
+    NpyFile f;
+    f.file_ = MappedFile::open(path);
+    f.layout_ = detail::parse_npy(f.file_.bytes(), path.string());
+    if (f.layout_.info.shape.size() > static_cast<std::size_t>(Shape::max_rank)) {
+      embedkit::detail::raise<shape_error>(detail::npy_prefix(path.string()) + "rank " +
+                                           std::to_string(f.layout_.info.shape.size()) +
+                                           " exceeds embedkit's maximum rank " +
+                                           std::to_string(Shape::max_rank));
+    }
+    return f;
+  }
+
+  const NpyInfo& info() const noexcept { return layout_.info; }
+  Shape shape() const { return Shape(std::span<const std::int64_t>(layout_.info.shape)); }
+
+  // The array in place; ek::value_error when it is not stored as T in C order and native
+  // byte order (get<T>() converts instead).
+  template <detail::Element T>
+  TensorView<const T> view() const {
+    const NpyInfo& i = layout_.info;
+    const std::byte* data = file_.bytes().data() + i.data_offset;
+    if (layout_.type != detail::scalar_of<T> || layout_.swap) {
+      embedkit::detail::raise<value_error>(
+          detail::npy_prefix(file_.path().string()) + "the array is stored as '" + i.descr +
+          "', not as " + std::string(name(dtype_of<T>)) + " in this machine's byte order: use get<" +
+          std::string(name(dtype_of<T>)) + ">() to convert it");
+    }
+    if (i.fortran_order && i.shape.size() > 1) {
+      embedkit::detail::raise<value_error>(
+          detail::npy_prefix(file_.path().string()) +
+          "the array is in Fortran order; a row-major view needs C order (get<T>() transposes)");
+    }
+    if (reinterpret_cast<std::uintptr_t>(data) % alignof(T) != 0) {
+      embedkit::detail::raise<value_error>(detail::npy_prefix(file_.path().string()) +
+                                           "the data is not aligned for a view of this type");
+    }
+    return TensorView<const T>(i.numel() ? reinterpret_cast<const T*>(data) : nullptr, shape());
+  }
+
+  // The array converted to T (a copy), as load_npy.
+  template <detail::Element T>
+  Tensor<T> get() const {
+    return detail::load_npy_bytes<T>(file_.bytes(), file_.path().string());
+  }
+
+ private:
+  NpyFile() = default;
+  MappedFile file_;
+  detail::npy_layout layout_;
+};
+
 template <class T>
 std::vector<std::byte> encode_npy(TensorView<T> v) {
   using U = std::remove_const_t<T>;
