@@ -9,6 +9,7 @@
 
 #include <embedkit/embedkit.hpp>
 
+#include "support/compare.hpp"
 #include "support/fixture.hpp"
 
 namespace ek = embedkit;
@@ -17,29 +18,10 @@ using embedkit_test::Fixture;
 
 namespace {
 
-template <class T>
-double tolerance() {
-  if constexpr (std::is_same_v<T, double>) return 1e-12;
-  if constexpr (std::is_same_v<T, float>) return 4e-6;
-  if constexpr (std::is_same_v<T, ek::half>) return 2e-3;
-  return 1.6e-2;  // bfloat16
-}
-
-// `got` holds values of type V; the fixture's are the storage type's (rounded for 16-bit types).
+// The bag kernels accumulate with fused multiply-adds, in another order than PyTorch.
 template <class T, class V>
 void check_close(const V* got, const Array& want, const std::string& what) {
-  INFO(what);
-  REQUIRE(want.numel() >= 0);
-  const double tol = tolerance<T>();
-  std::int64_t bad = 0;
-  for (std::int64_t i = 0; i < want.numel(); ++i) {
-    const double g = static_cast<double>(static_cast<ek::acc_t<T>>(got[i]));
-    const double w = want.values[static_cast<std::size_t>(i)];
-    if (!(std::abs(g - w) <= tol * (1.0 + std::abs(w)))) {
-      if (bad++ == 0) MESSAGE(what << "[" << i << "]: got " << g << ", torch " << w);
-    }
-  }
-  CHECK(bad == 0);
+  embedkit_test::check_close<T>(got, want, what, embedkit_test::tolerance<T>(4e-6));
 }
 
 const Array& preferred(const Fixture& fx, std::initializer_list<const char*> names) {
@@ -49,7 +31,7 @@ const Array& preferred(const Fixture& fx, std::initializer_list<const char*> nam
   return fx.at(*names.begin());
 }
 
-ek::Shape shape_of(const Array& a) { return ek::Shape(std::span<const std::int64_t>(a.shape)); }
+using embedkit_test::shape_of;
 
 template <class T, class I>
 void run_case(const Fixture& fx) {

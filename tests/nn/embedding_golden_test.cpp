@@ -9,6 +9,7 @@
 
 #include <embedkit/embedkit.hpp>
 
+#include "support/compare.hpp"
 #include "support/fixture.hpp"
 
 namespace ek = embedkit;
@@ -17,36 +18,12 @@ using embedkit_test::Fixture;
 
 namespace {
 
-// Relative tolerance per storage type: the summation order of norms and gradients may differ
-// from PyTorch's vectorised loops in the last bits.
-template <class T>
-double tolerance() {
-  if constexpr (std::is_same_v<T, double>) return 1e-12;
-  if constexpr (std::is_same_v<T, float>) return 2e-6;
-  if constexpr (std::is_same_v<T, ek::half>) return 2e-3;
-  return 1.6e-2;  // bfloat16: 8 significant bits
-}
-
 template <class T>
 void check_close(const T* got, const Array& want, const std::string& what) {
-  INFO(what);
-  const double tol = tolerance<T>();
-  std::int64_t bad = 0;
-  for (std::int64_t i = 0; i < want.numel(); ++i) {
-    const double g = static_cast<double>(static_cast<float>(got[i]));
-    const double w = want.values[static_cast<std::size_t>(i)];
-    if constexpr (std::is_same_v<T, double>) {
-      if (!(std::abs(static_cast<double>(got[i]) - w) <= tol * (1.0 + std::abs(w)))) ++bad;
-    } else if (!(std::abs(g - w) <= tol * (1.0 + std::abs(w)))) {
-      if (bad++ == 0) {
-        MESSAGE(what << "[" << i << "]: got " << g << ", torch " << w);
-      }
-    }
-  }
-  CHECK(bad == 0);
+  embedkit_test::check_close<T>(got, want, what, embedkit_test::tolerance<T>());
 }
 
-ek::Shape shape_of(const Array& a) { return ek::Shape(std::span<const std::int64_t>(a.shape)); }
+using embedkit_test::shape_of;
 
 template <class T, class I>
 void run_case(const Fixture& fx) {
