@@ -32,10 +32,15 @@ def cpu_model():
 
 def run_ours(binary, args):
     reps = str(args.repetitions)
-    out = sh([binary, "--benchmark_format=json", f"--benchmark_repetitions={reps}",
-              "--benchmark_report_aggregates_only=true", f"--benchmark_min_time={args.min_time}",
-              f"--benchmark_filter={args.filter}"], env=dict(os.environ, EMBEDKIT_BENCH_ROWS=str(args.rows)))
-    data = json.loads(out)
+    out_file = os.path.join(os.path.dirname(args.out), "..", "build", "bench_embedding_bag.json")
+    out_file = os.path.abspath(out_file)
+    os.makedirs(os.path.dirname(out_file), exist_ok=True)
+    sh([binary, f"--benchmark_out={out_file}", "--benchmark_out_format=json",
+        f"--benchmark_repetitions={reps}", "--benchmark_report_aggregates_only=true",
+        f"--benchmark_min_time={args.min_time}", f"--benchmark_filter={args.filter}"],
+       env=dict(os.environ, EMBEDKIT_BENCH_ROWS=str(args.rows)))
+    with open(out_file) as f:
+        data = json.load(f)
     res = {}
     for b in data["benchmarks"]:
         if b.get("aggregate_name") != "median":
