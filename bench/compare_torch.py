@@ -6,6 +6,8 @@ and writes docs/performance.md (tables) and docs/img/embedding_bag.png (plot).
     /usr/bin/python3 bench/compare_torch.py [--quick]
 
 Needs Debian's python3-torch, python3-numpy and python3-matplotlib (all for /usr/bin/python3).
+The "Reading these numbers" section of docs/performance.md is written by hand for a given run:
+rewriting the report drops it.
 """
 import argparse
 import datetime
