@@ -179,6 +179,23 @@ class BagReducer {
     if (full < p_.dim) tail(s, e, first, full, scale, b, fault);
   }
 
+  // The row of input position j, after prefetching the block of the row 16 entries ahead;
+  // null for a padding entry or an out-of-range index (recorded in `fault`). It takes the
+  // loop's locals as arguments so that nothing in the hot loop is read through p_.
+  template <std::int64_t BlockBytes>
+  static const std::uint8_t* entry_row(const std::uint8_t* table, std::int64_t stride, const I* idx,
+                                       std::int64_t rows, std::int64_t n, std::int64_t pad,
+                                       std::int64_t j, std::int64_t b, std::int64_t col_bytes,
+                                       BagFault& fault) noexcept {
+    prefetch_block<BlockBytes>(table, stride, idx, rows, n, j + prefetch_distance, col_bytes);
+    const auto r = static_cast<std::int64_t>(idx[j]);
+    if (Checked && static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(rows)) {
+      fault.record(j, r, b);
+      return nullptr;
+    }
+    return r == pad ? nullptr : table + r * stride;
+  }
+
   // Columns [c, c + K*W) of bag b. The hot loop reads only locals: vector stores may alias
   // anything (intrinsic types are may_alias), so nothing reached through p_ stays in a register
   // across them. The accumulators are a local array that never escapes, so they live in
@@ -210,14 +227,8 @@ class BagReducer {
     for (int k = 0; k < K; ++k) a[k] = B(acc(0));
     acc bias_sum = 0;  // quantized rows: sum of w * bias, added once at the end
     for (std::int64_t j = s; j < e; ++j) {
-      prefetch_block<block_bytes>(table, stride, idx, rows, n, j + prefetch_distance, col_bytes);
-      const auto r = static_cast<std::int64_t>(idx[j]);
-      if (Checked && static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(rows)) {
-        fault.record(j, r, b);
-        continue;
-      }
-      if (r == pad) continue;
-      const std::uint8_t* row = table + r * stride;
+      const std::uint8_t* row = entry_row<block_bytes>(table, stride, idx, rows, n, pad, j, b, col_bytes, fault);
+      if (!row) continue;
       if constexpr (quantized) {
         float sc, bi;
         storage_traits<S>::params(row, dim, sc, bi);
@@ -270,14 +281,8 @@ class BagReducer {
       }
     }
     for (std::int64_t j = first + 1; j < e; ++j) {
-      prefetch_block<block_bytes>(table, stride, idx, rows, n, j + prefetch_distance, col_bytes);
-      const auto r = static_cast<std::int64_t>(idx[j]);
-      if (Checked && static_cast<std::uint64_t>(r) >= static_cast<std::uint64_t>(rows)) {
-        fault.record(j, r, b);
-        continue;
-      }
-      if (r == pad) continue;
-      const std::uint8_t* row = table + r * stride;
+      const std::uint8_t* row = entry_row<block_bytes>(table, stride, idx, rows, n, pad, j, b, col_bytes, fault);
+      if (!row) continue;
       float sc = 1, bi = 0;
       if constexpr (quantized) storage_traits<S>::params(row, dim, sc, bi);
       const B here(static_cast<acc>(j - first));
