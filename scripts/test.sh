@@ -15,6 +15,9 @@
 #   EMBEDKIT_SANITIZE_CXX      compiler for stage 1 (default: clang++)
 #   EMBEDKIT_SKIP_FUZZ=1       skip stage 2
 #   EMBEDKIT_FUZZ_SECONDS      how long each fuzz target runs (default: 20)
+#   EMBEDKIT_FUZZ_SEED         libFuzzer's -seed (default: 1, so that a run is repeatable and a
+#                              slower machine walks a prefix of the same inputs; 0 draws a new
+#                              seed each run, for longer exploratory runs)
 #   EMBEDKIT_FUZZ_CXX          compiler for stage 2 (default: clang++; must be clang)
 #
 #   bash scripts/test.sh
@@ -98,7 +101,8 @@ if [[ ${EMBEDKIT_SKIP_FUZZ:-0} != 1 ]]; then
     local stem=$1 exe=$2 corpus=$3 dict=$4 work=build/fuzz/run/$1
     mkdir -p "$work/corpus"
     if [[ -d $corpus ]]; then cp -R "$corpus/." "$work/corpus/"; fi
-    local args=(-max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=30
+    local args=(-max_total_time="$fuzz_seconds" -seed="${EMBEDKIT_FUZZ_SEED:-1}"
+                -rss_limit_mb=2048 -timeout=30
                 -print_final_stats=1 -artifact_prefix="$work/crash-")
     if [[ $dict != - ]]; then args+=(-dict="$dict"); fi
     # The exit status goes to a file: `wait -n` below may reap this job before anyone asks.

@@ -186,7 +186,8 @@ inline BinModel parse_bin(std::string_view bytes, ProgressSink& progress) {
                             (sp.pruneidx_size >= 0 ? "pruneidx_size" : "bucket") + ", dim)");
   }
   auto input = Tensor<float>::empty({in.rows, in.cols});
-  std::memcpy(input.data(), in.data.data(), in.data.size());
+  // A [0, dim] or [rows, 0] matrix has no bytes, and memcpy may not be given null pointers.
+  if (!in.data.empty()) std::memcpy(input.data(), in.data.data(), in.data.size());
   if constexpr (std::endian::native == std::endian::big) {
     for (std::int64_t i = 0; i < input.numel(); ++i) input[i] = byteswap_if_big_endian(input[i]);
   }
