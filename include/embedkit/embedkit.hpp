@@ -10,6 +10,7 @@
 #include "embedkit/core/shape.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/core/tensor.hpp"
+#include "embedkit/core/transfer.hpp"
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/quantized.hpp"
 #include "embedkit/core/eigen.hpp"

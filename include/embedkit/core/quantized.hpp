@@ -16,6 +16,7 @@
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/half.hpp"
 #include "embedkit/core/tensor.hpp"
+#include "embedkit/core/transfer.hpp"
 #include "embedkit/core/tensor_view.hpp"
 
 namespace embedkit {
@@ -40,18 +41,27 @@ inline constexpr bool is_quantized_v = std::is_same_v<T, q8> || std::is_same_v<T
 template <class T>
 concept Quantized = is_quantized_v<T>;
 
-// A quantized table: `rows` rows of Q::row_bytes(dim) bytes each, in host memory.
-template <Quantized Q>
+// A quantized table: `rows` rows of Q::row_bytes(dim) bytes each, in the memory of Backend
+// (quantize() and from_packed() make host tables; to<cuda>(table) moves one to the GPU).
+template <Quantized Q, class Backend = cpu>
 struct QuantizedTable {
-  Tensor<std::uint8_t> bytes;  // [rows, Q::row_bytes(dim)]
+  Tensor<std::uint8_t, Backend> bytes;  // [rows, Q::row_bytes(dim)]
   std::int64_t dim = 0;
 
   std::int64_t rows() const noexcept { return bytes.rank() == 2 ? bytes.shape()[0] : 0; }
   std::int64_t row_bytes() const noexcept { return Q::row_bytes(dim); }
 
   // The scale and bias of row r, as floats.
-  float scale(std::int64_t r) const noexcept { return read_param(r, 0); }
-  float bias(std::int64_t r) const noexcept { return read_param(r, 1); }
+  float scale(std::int64_t r) const noexcept
+    requires std::is_same_v<Backend, cpu>
+  {
+    return read_param(r, 0);
+  }
+  float bias(std::int64_t r) const noexcept
+    requires std::is_same_v<Backend, cpu>
+  {
+    return read_param(r, 1);
+  }
 
   // Wraps existing packed rows (e.g. the output of torch's prepack ops, saved to a file).
   static QuantizedTable from_packed(TensorView<const std::uint8_t> packed, std::int64_t dim) {
@@ -60,7 +70,7 @@ struct QuantizedTable {
                                  packed.shape().str() + " do not hold dim " + std::to_string(dim) +
                                  " (expected [rows, " + std::to_string(Q::row_bytes(dim)) + "])");
     }
-    return {Tensor<std::uint8_t>::copy_of(packed), dim};
+    return {Tensor<std::uint8_t, Backend>::copy_of(packed), dim};
   }
 
  private:
@@ -77,6 +87,16 @@ struct QuantizedTable {
     }
   }
 };
+
+// A copy of a quantized table in the memory of backend To.
+template <class To, Quantized Q, class From>
+QuantizedTable<Q, To> to(const QuantizedTable<Q, From>& t) {
+  return {to<To>(t.bytes), t.dim};
+}
+template <class To, Quantized Q>
+QuantizedTable<Q, To> to(QuantizedTable<Q, cpu>&& t) {
+  return {to<To>(std::move(t.bytes)), t.dim};
+}
 
 // Quantizes a float table row by row.
 template <Quantized Q>

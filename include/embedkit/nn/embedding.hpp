@@ -4,6 +4,7 @@
 // shapes, validation); every kernel is reached through the Backend policy.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
+#include "embedkit/core/transfer.hpp"
 #include "embedkit/nn/detail/checks.hpp"
 #include "embedkit/nn/init.hpp"
 
@@ -38,6 +40,10 @@ struct EmbeddingOptions {
   init::Initializer init = init::normal(0.0, 1.0);
   // Seed of the initializer; unset: the next seed of the per-process sequence (manual_seed).
   std::optional<std::uint64_t> seed = std::nullopt;
+  // Gradients are sums taken in a fixed order: the same bits on every run. false lets a
+  // backend that can (cuda) add them with atomics instead, faster for skewed indices but with
+  // last-bit differences from run to run. The cpu backend is always deterministic.
+  bool deterministic = true;
 };
 
 template <class T = float, class Backend = cpu>
@@ -51,18 +57,15 @@ class Embedding {
   using Options = EmbeddingOptions;
 
   // A fresh [num_embeddings, dim] table drawn from options.init; the padding row is zeroed.
+  // The draw happens on the host, so every backend starts from the same table for one seed.
   Embedding(std::int64_t num_embeddings, std::int64_t dim, Options options = {})
-    requires std::is_same_v<Backend, cpu>
-      : options_(std::move(options)),
-        owned_(Tensor<T, Backend>::empty({num_embeddings, dim})),
-        table_(owned_.data()),
-        rows_(num_embeddings),
-        dim_(dim) {
+      : options_(std::move(options)), rows_(num_embeddings), dim_(dim) {
     validate_options();
-    init::fill(owned_.view(), options_.init, options_.seed ? *options_.seed : next_seed());
-    if (padding_row_ >= 0) {
-      Backend::zero_bytes(table_ + padding_row_ * dim_, static_cast<std::size_t>(dim_) * sizeof(T));
-    }
+    auto host = Tensor<T, cpu>::empty({num_embeddings, dim});
+    init::fill(host.view(), options_.init, options_.seed ? *options_.seed : next_seed());
+    if (padding_row_ >= 0) std::fill_n(host.data() + padding_row_ * dim_, dim_, T(0.0f));
+    owned_ = to<Backend>(std::move(host));
+    table_ = owned_.data();
   }
 
   // A table holding a copy of `weight` ([rows, dim]). As torch.nn.Embedding.from_pretrained:
@@ -198,7 +201,7 @@ class Embedding {
                                  " (indices shape + [dim])");
     }
     return Backend::backward(idx, grad_output.data(), dim_, rows_, padding_row_,
-                             options_.scale_grad_by_freq);
+                             options_.scale_grad_by_freq, options_.deterministic);
   }
 
  private:

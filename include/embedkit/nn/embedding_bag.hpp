@@ -6,6 +6,7 @@
 // double tables).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
+#include "embedkit/core/transfer.hpp"
 #include "embedkit/nn/detail/bag_checks.hpp"
 #include "embedkit/nn/detail/checks.hpp"
 #include "embedkit/nn/init.hpp"
@@ -31,7 +33,7 @@ struct bag_storage {
 };
 template <class T, class Backend>
 struct bag_storage<T, Backend, true> {
-  using type = QuantizedTable<T>;
+  using type = QuantizedTable<T, Backend>;
 };
 }  // namespace detail
 
@@ -48,6 +50,8 @@ struct EmbeddingBagOptions {
   bool include_last_offset = false;
   init::Initializer init = init::normal(0.0, 1.0);
   std::optional<std::uint64_t> seed = std::nullopt;
+  // As Embedding: false lets the cuda backend sum gradients with atomics (cpu: always fixed order).
+  bool deterministic = true;
 };
 
 template <class T = float, class Backend = cpu>
@@ -66,21 +70,19 @@ class EmbeddingBag {
   using grad_type = std::conditional_t<quantized, float, T>;     // type of the table gradient
 
   // A fresh [num_embeddings, dim] table drawn from options.init (quantized after drawing for
-  // q8/q4); the padding row is zeroed.
+  // q8/q4); the padding row is zeroed. The draw happens on the host, so every backend starts
+  // from the same table for one seed.
   EmbeddingBag(std::int64_t num_embeddings, std::int64_t dim, Options options = {})
-    requires std::is_same_v<Backend, cpu>
       : options_(std::move(options)), rows_(num_embeddings), dim_(dim) {
     using Draw = std::conditional_t<quantized, float, T>;
-    auto t = Tensor<Draw, Backend>::empty({num_embeddings, dim});
+    auto t = Tensor<Draw, cpu>::empty({num_embeddings, dim});
     init::fill(t.view(), options_.init, options_.seed ? *options_.seed : next_seed());
     const std::int64_t pad = detail::resolve_padding_idx("EmbeddingBag", options_.padding_idx, rows_);
-    if (pad >= 0) {
-      for (std::int64_t j = 0; j < dim; ++j) t[pad * dim + j] = Draw(0.0f);
-    }
+    if (pad >= 0) std::fill_n(t.data() + pad * dim, dim, Draw(0.0f));
     if constexpr (quantized) {
-      adopt(quantize<T>(t.cview()));
+      adopt(to<Backend>(quantize<T>(t.cview())));
     } else {
-      adopt(std::move(t));
+      adopt(to<Backend>(std::move(t)));
     }
   }
 
@@ -100,21 +102,28 @@ class EmbeddingBag {
     requires(!std::is_same_v<T, float>)
   {
     detail::check_table_shape("EmbeddingBag::from_pretrained", weight.shape());
+    // Converted on the host (a one-time cost; the rounding is the one the cpu tests prove).
+    const auto host = detail::host_copy<Backend>(weight);
     if constexpr (quantized) {
-      return EmbeddingBag(quantize<T>(weight), std::move(options), freeze);
+      return EmbeddingBag(to<Backend>(quantize<T>(host.cview())), std::move(options), freeze);
     } else {
-      auto t = Tensor<T, Backend>::empty(weight.shape());
-      for (std::int64_t i = 0; i < weight.numel(); ++i) t[i] = convert<T>(weight[i]);
-      return EmbeddingBag(std::move(t), std::move(options), freeze);
+      auto t = Tensor<T, cpu>::empty(weight.shape());
+      for (std::int64_t i = 0; i < weight.numel(); ++i) t[i] = convert<T>(host[i]);
+      return EmbeddingBag(to<Backend>(std::move(t)), std::move(options), freeze);
     }
   }
 
-  // A quantized table as it is (e.g. rows packed by PyTorch's prepack ops).
-  template <class Q = T>
+  // A quantized table as it is (e.g. rows packed by PyTorch's prepack ops), from any backend's
+  // memory (a host table is copied to this backend's).
+  template <class Q = T, class From = Backend>
     requires Quantized<Q>
-  static EmbeddingBag from_pretrained(QuantizedTable<Q> table, Options options = {},
+  static EmbeddingBag from_pretrained(QuantizedTable<Q, From> table, Options options = {},
                                       bool freeze = true) {
-    return EmbeddingBag(std::move(table), std::move(options), freeze);
+    if constexpr (std::is_same_v<From, Backend>) {
+      return EmbeddingBag(std::move(table), std::move(options), freeze);
+    } else {
+      return EmbeddingBag(to<Backend>(table), std::move(options), freeze);
+    }
   }
 
   // The caller's memory without a copy (float types); max_norm writes through it.
@@ -172,7 +181,7 @@ class EmbeddingBag {
   // The quantized table (q8, q4).
   template <class Q = T>
     requires Quantized<Q>
-  const QuantizedTable<Q>& table() const {
+  const QuantizedTable<Q, Backend>& table() const {
     return owned_;
   }
 
@@ -358,12 +367,12 @@ class EmbeddingBag {
         detail::check_bag_input(where, input.shape(), offsets.shape(), options_.include_last_offset);
     const detail::OffsetFault f = Backend::check_offsets(offsets, input.numel());
     if (f.kind != detail::OffsetFault::none) {
-      detail::raise_bad_offset(where, f, offsets.data(), input.numel(), options_.include_last_offset);
+      detail::raise_bad_offset(where, f, input.numel(), options_.include_last_offset);
     }
     // Entries after the last bag (include_last_offset with offsets[bags] < n) are in no bag,
     // but are still checked: bad data is reported wherever it is.
     if (options_.include_last_offset && offsets.numel() > 0) {
-      const auto end = static_cast<std::int64_t>(offsets.data()[offsets.numel() - 1]);
+      const auto end = static_cast<std::int64_t>(Backend::load(offsets.data() + offsets.numel() - 1));
       const TensorView<const I> rest(input.data() + end, {input.numel() - end});
       const detail::IndexFault g = Backend::find_bad_index(rest, rows_);
       if (g.position >= 0) {
@@ -436,7 +445,8 @@ class EmbeddingBag {
       validate_indices(p);
     }
     return Backend::template bag_backward<grad_type>(p, grad_output.data(), argmax,
-                                                     options_.scale_grad_by_freq);
+                                                     options_.scale_grad_by_freq,
+                                                     options_.deterministic);
   }
 
   template <class I, class J>

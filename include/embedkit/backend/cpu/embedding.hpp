@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "embedkit/backend/common/problem.hpp"
 #include "embedkit/backend/cpu/parallel.hpp"
 #include "embedkit/backend/cpu/simd.hpp"
 #include "embedkit/core/dtype.hpp"
@@ -17,12 +18,6 @@
 #include "embedkit/core/tensor_view.hpp"
 
 namespace embedkit::detail {
-
-// The first index outside [0, rows): its flat position and value; position -1 if none.
-struct IndexFault {
-  std::int64_t position = -1;
-  std::int64_t value = 0;
-};
 
 struct cpu_embedding_kernels {
   template <IndexType I>
@@ -79,11 +74,12 @@ struct cpu_embedding_kernels {
   // The coalesced gradient of a lookup: for every distinct row r of idx (padding_row
   // excluded), the sum over positions i with idx[i] == r of grad_output[i, :], taken in
   // position order (plain additions in acc_t<T>) and, when scale_by_freq, multiplied by
-  // 1 / count once at the end.
+  // 1 / count once at the end. Always deterministic (the flag is for backends with atomics).
   template <FloatStorage T, IndexType I>
   static SparseGrad<T, cpu> backward(TensorView<const I> idx, const T* grad_output,
                                      std::int64_t dim, std::int64_t num_rows,
-                                     std::int64_t padding_row, bool scale_by_freq) {
+                                     std::int64_t padding_row, bool scale_by_freq,
+                                     bool /*deterministic*/ = true) {
     const std::int64_t n = idx.numel();
     std::vector<std::pair<std::int64_t, std::int64_t>> order;  // (row, position)
     order.reserve(static_cast<std::size_t>(n));

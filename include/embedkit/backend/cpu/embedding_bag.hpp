@@ -9,6 +9,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "embedkit/backend/common/problem.hpp"
 #include "embedkit/backend/cpu/bag/backward.hpp"
 #include "embedkit/backend/cpu/bag/forward.hpp"
 #include "embedkit/backend/cpu/parallel.hpp"
@@ -16,23 +17,18 @@
 
 namespace embedkit::detail {
 
-// The first offset that breaks the rules: position and kind.
-struct OffsetFault {
-  enum Kind { none, first_not_zero, decreasing, beyond_input } kind = none;
-  std::int64_t position = -1;
-};
-
 struct cpu_bag_kernels {
   template <IndexType J>
   static OffsetFault check_offsets(TensorView<const J> offsets, std::int64_t n) {
     const J* o = offsets.data();
     const std::int64_t m = offsets.numel();
     if (m == 0) return {};
-    if (o[0] != 0) return {OffsetFault::first_not_zero, 0};
+    const auto at = [o](std::int64_t k) { return static_cast<std::int64_t>(o[k]); };
+    if (o[0] != 0) return {OffsetFault::first_not_zero, 0, at(0), 0};
     for (std::int64_t b = 1; b < m; ++b) {
-      if (o[b] < o[b - 1]) return {OffsetFault::decreasing, b};
+      if (o[b] < o[b - 1]) return {OffsetFault::decreasing, b, at(b), at(b - 1)};
     }
-    if (static_cast<std::int64_t>(o[m - 1]) > n) return {OffsetFault::beyond_input, m - 1};
+    if (at(m - 1) > n) return {OffsetFault::beyond_input, m - 1, at(m - 1), 0};
     return {};
   }
 
@@ -70,7 +66,8 @@ struct cpu_bag_kernels {
   template <class G, class S, class I, class J>
   static SparseGrad<G, cpu> bag_backward(const BagProblem<S, I, J>& p,
                                          const typename storage_traits<S>::acc* grad_output,
-                                         const std::int64_t* argmax, bool scale_by_freq) {
+                                         const std::int64_t* argmax, bool scale_by_freq,
+                                         bool /*deterministic*/ = true) {
     return BagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq}.table_gradient();
   }
 

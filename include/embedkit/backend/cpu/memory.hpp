@@ -71,6 +71,21 @@ struct cpu_memory {
     if (bytes) std::memcpy(dst, src, bytes);
   }
 
+  // Copies between this backend's memory and the host: both are host memory here.
+  static void copy_to_host(void* dst, const void* src, std::size_t bytes) noexcept {
+    copy_bytes(dst, src, bytes);
+  }
+  static void copy_from_host(void* dst, const void* src, std::size_t bytes) noexcept {
+    copy_bytes(dst, src, bytes);
+  }
+
+  // One element of this backend's memory, read on the host (an offset for a bounds check,
+  // a value for an error message).
+  template <class T>
+  static T load(const T* p) noexcept {
+    return *p;
+  }
+
   // Sets `bytes` bytes to zero; all-zero bits are 0 for every storage type.
   static void zero_bytes(void* dst, std::size_t bytes) noexcept {
     if (bytes) std::memset(dst, 0, bytes);

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "embedkit/backend/cpu/embedding_bag.hpp"
+#include "embedkit/backend/common/problem.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
 #include "embedkit/nn/detail/checks.hpp"
@@ -51,21 +51,21 @@ inline std::int64_t check_bag_input(const char* where, const Shape& input, const
   return include_last_offset ? offsets[0] - 1 : offsets[0];
 }
 
-template <class J>
-[[noreturn]] void raise_bad_offset(const char* where, const OffsetFault& f, const J* offsets,
-                                   std::int64_t n, bool include_last_offset) {
+[[noreturn]] inline void raise_bad_offset(const char* where, const OffsetFault& f, std::int64_t n,
+                                          bool include_last_offset) {
   const std::int64_t k = f.position;
-  const auto at = [&](std::int64_t i) { return std::to_string(static_cast<std::int64_t>(offsets[i])); };
+  const std::string value = std::to_string(f.value);
   switch (f.kind) {
     case OffsetFault::first_not_zero:
-      raise<index_error>(std::string(where) + ": offsets[0] is " + at(0) +
+      raise<index_error>(std::string(where) + ": offsets[0] is " + value +
                          "; the first offset must be 0");
     case OffsetFault::decreasing:
-      raise<index_error>(std::string(where) + ": offsets[" + std::to_string(k) + "] = " + at(k) +
-                         " is less than offsets[" + std::to_string(k - 1) + "] = " + at(k - 1) +
+      raise<index_error>(std::string(where) + ": offsets[" + std::to_string(k) + "] = " + value +
+                         " is less than offsets[" + std::to_string(k - 1) + "] = " +
+                         std::to_string(f.previous) +
                          "; offsets must be non-decreasing");
     case OffsetFault::beyond_input:
-      raise<index_error>(std::string(where) + ": offsets[" + std::to_string(k) + "] = " + at(k) +
+      raise<index_error>(std::string(where) + ": offsets[" + std::to_string(k) + "] = " + value +
                          " is greater than the input's length " + std::to_string(n) +
                          (include_last_offset ? " (include_last_offset)" : ""));
     case OffsetFault::none: break;
