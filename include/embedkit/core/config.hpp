@@ -42,8 +42,10 @@
 #define EMBEDKIT_RESTRICT
 #endif
 
-// EMBEDKIT_HOST_DEVICE: functions usable from CUDA kernels as well as host code.
-#if defined(__CUDACC__)
+// EMBEDKIT_HOST_DEVICE: functions usable from CUDA kernels as well as host code. They call
+// constexpr standard-library functions (std::array, std::bit_cast), which nvcc lets device code
+// call only under --expt-relaxed-constexpr; without it they stay host functions.
+#if defined(__CUDACC__) && defined(__CUDACC_RELAXED_CONSTEXPR__)
 #define EMBEDKIT_HOST_DEVICE __host__ __device__
 #else
 #define EMBEDKIT_HOST_DEVICE
