@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "embedkit/backend/common/storage.hpp"
+#include "embedkit/core/error.hpp"
 
 namespace embedkit {
 
@@ -71,6 +73,15 @@ struct BagProblem {
     return b + 1 < offsets_count ? static_cast<std::int64_t>(offsets[b + 1]) : n;
   }
 };
+
+// Max-mode backward with max_indices that are not this input's (element t of [bags, dim]
+// names a row that no entry of the input holds).
+[[noreturn]] inline void raise_bad_max_index(std::int64_t t, std::int64_t row, std::int64_t dim) {
+  raise<value_error>("EmbeddingBag::backward: max_indices[" + std::to_string(t / dim) + ", " +
+                     std::to_string(t % dim) + "] = " + std::to_string(row) +
+                     " is not a row of the input (max_indices must come from forward on the same "
+                     "input, or be -1 for an empty bag)");
+}
 
 }  // namespace detail
 }  // namespace embedkit

@@ -126,16 +126,27 @@ struct BagBackward {
     std::vector<acc> a(static_cast<std::size_t>(nnz * dim), acc(0));
     const std::int64_t* rows_begin = g.rows.data();
     const std::int64_t* rows_end = rows_begin + nnz;
+    // The first (bag, column) whose argmax is not a row of the input, per column range.
+    std::vector<std::int64_t> bad(static_cast<std::size_t>(dim), -1);
     parallel_for(dim, 8, [&](std::int64_t c0, std::int64_t c1) {
       for (std::int64_t b = 0; b < p.bags; ++b) {
         for (std::int64_t c = c0; c < c1; ++c) {
           const std::int64_t r = argmax[b * dim + c];
           if (r < 0) continue;
           const std::int64_t slot = std::lower_bound(rows_begin, rows_end, r) - rows_begin;
+          if (slot == nnz || rows_begin[slot] != r) {
+            if (bad[static_cast<std::size_t>(c)] < 0) bad[static_cast<std::size_t>(c)] = b * dim + c;
+            continue;
+          }
           a[static_cast<std::size_t>(slot * dim + c)] += grad_output[b * dim + c];
         }
       }
     });
+    std::int64_t first_bad = -1;
+    for (const std::int64_t t : bad) {
+      if (t >= 0 && (first_bad < 0 || t < first_bad)) first_bad = t;
+    }
+    if (first_bad >= 0) raise_bad_max_index(first_bad, argmax[first_bad], dim);
     for (std::int64_t k = 0; k < nnz * dim; ++k) g.values[k] = convert<G>(a[static_cast<std::size_t>(k)]);
   }
 

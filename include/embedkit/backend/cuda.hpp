@@ -1,0 +1,60 @@
+// The cuda backend policy: embedkit::cuda, the GPU half of the backend pair. Layers take it as
+// their Backend argument (Embedding<float, cuda>); every kernel and copy it makes runs on the
+// calling thread's current stream (cuda::stream(), set with cuda::stream_scope). Include it
+// only in translation units compiled by nvcc; embedkit.hpp never needs it.
+#pragma once
+
+#if !defined(__CUDACC__)
+#error "embedkit/backend/cuda.hpp holds CUDA kernels: compile this translation unit with nvcc (a .cu file, or LANGUAGE CUDA in CMake); the cpu backend needs only embedkit/embedkit.hpp"
+#endif
+
+#include <cuda_runtime.h>
+
+#include "embedkit/backend/cuda/embedding.cuh"
+#include "embedkit/backend/cuda/embedding_bag.cuh"
+#include "embedkit/backend/cuda/memory.cuh"
+#include "embedkit/backend/cuda/runtime.cuh"
+#include "embedkit/core/backend_fwd.hpp"
+
+namespace embedkit {
+
+struct cuda : detail::cuda_memory, detail::cuda_embedding_kernels, detail::cuda_bag_kernels {
+  static constexpr const char* name = "cuda";
+
+  // The number of CUDA devices; 0 when there is none or no driver (never throws).
+  static int device_count() noexcept {
+    int n = 0;
+    if (cudaGetDeviceCount(&n) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return 0;
+    }
+    return n;
+  }
+  static bool available() noexcept { return device_count() > 0; }
+
+  // The calling thread's current stream (cudaStreamPerThread unless a stream_scope is active).
+  static cudaStream_t stream() noexcept { return detail::current_stream_slot(); }
+
+  // Waits until everything queued on the current stream has run.
+  static void synchronize() {
+    detail::cuda_check(cudaStreamSynchronize(stream()), "cudaStreamSynchronize");
+  }
+
+  // Makes `s` the calling thread's current stream for the scope's lifetime; nests. Tensors
+  // allocated inside are freed stream-ordered on the stream current when they are destroyed,
+  // so destroy them inside the scope, or synchronise first.
+  class stream_scope {
+   public:
+    explicit stream_scope(cudaStream_t s) noexcept : previous_(detail::current_stream_slot()) {
+      detail::current_stream_slot() = s;
+    }
+    ~stream_scope() { detail::current_stream_slot() = previous_; }
+    stream_scope(const stream_scope&) = delete;
+    stream_scope& operator=(const stream_scope&) = delete;
+
+   private:
+    cudaStream_t previous_;
+  };
+};
+
+}  // namespace embedkit

@@ -1,0 +1,84 @@
+// Table elements on the device: loading a storage type widened to its accumulation type, and
+// storing an accumulated value rounded back (round to nearest even, as the host conversions
+// and PyTorch do). ek::half and ek::bfloat16 are handled through their 16-bit patterns with
+// CUDA's own conversion intrinsics, since the host types' members are not device functions.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "embedkit/core/dtype.hpp"
+#include "embedkit/core/half.hpp"
+#include "embedkit/core/quantized.hpp"
+
+namespace embedkit::detail {
+
+template <class S>
+struct device_element;  // float, double, half, bfloat16
+
+template <>
+struct device_element<float> {
+  using acc = float;
+  __device__ static float load(const float* p) { return *p; }
+  __device__ static void store(float* p, float v) { *p = v; }
+};
+template <>
+struct device_element<double> {
+  using acc = double;
+  __device__ static double load(const double* p) { return *p; }
+  __device__ static void store(double* p, double v) { *p = v; }
+};
+template <>
+struct device_element<half> {
+  using acc = float;
+  __device__ static float load(const half* p) {
+    return __half2float(__ushort_as_half(*reinterpret_cast<const unsigned short*>(p)));
+  }
+  __device__ static void store(half* p, float v) {
+    *reinterpret_cast<unsigned short*>(p) = __half_as_ushort(__float2half_rn(v));
+  }
+};
+template <>
+struct device_element<bfloat16> {
+  using acc = float;
+  __device__ static float load(const bfloat16* p) {
+    return __uint_as_float(static_cast<unsigned>(*reinterpret_cast<const unsigned short*>(p)) << 16);
+  }
+  __device__ static void store(bfloat16* p, float v) {
+    *reinterpret_cast<unsigned short*>(p) = __bfloat16_as_ushort(__float2bfloat16_rn(v));
+  }
+};
+
+// An unsigned integer of N bytes: rows are copied as words of the element's size.
+template <std::size_t N>
+struct word_of;
+template <> struct word_of<1> { using type = std::uint8_t; };
+template <> struct word_of<2> { using type = std::uint16_t; };
+template <> struct word_of<4> { using type = std::uint32_t; };
+template <> struct word_of<8> { using type = std::uint64_t; };
+template <> struct word_of<16> { using type = uint4; };
+
+// A quantized row's scale and bias (after its dim data bytes).
+template <class Q>
+__device__ inline void quant_params(const std::uint8_t* row, std::int64_t dim, float& scale,
+                                    float& bias) {
+  // Q::data_bytes(dim), spelled out: the tags' members are host functions.
+  const std::uint8_t* p = row + (std::is_same_v<Q, q8> ? dim : (dim + 1) / 2);
+  if constexpr (std::is_same_v<Q, q8>) {
+    // Rows are dim + 8 bytes: the floats are 4-byte aligned only when dim is; read bytes.
+    unsigned s = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<unsigned>(p[3]) << 24);
+    unsigned b = p[4] | (p[5] << 8) | (p[6] << 16) | (static_cast<unsigned>(p[7]) << 24);
+    scale = __uint_as_float(s);
+    bias = __uint_as_float(b);
+  } else {
+    const unsigned short s = static_cast<unsigned short>(p[0] | (p[1] << 8));
+    const unsigned short b = static_cast<unsigned short>(p[2] | (p[3] << 8));
+    scale = __half2float(__ushort_as_half(s));
+    bias = __half2float(__ushort_as_half(b));
+  }
+}
+
+}  // namespace embedkit::detail
