@@ -106,20 +106,40 @@ __global__ void segment_sum_kernel(const T* grad_output, std::int64_t dim, const
   }
 }
 
-// Atomic: every (position, column) adds into its row's accumulator.
-template <class T, class I>
-__global__ void atomic_rows_kernel(const I* idx, std::int64_t n, std::int64_t padding_row,
-                                   const T* grad_output, std::int64_t dim, const std::int64_t* rows,
-                                   std::int64_t nnz, typename device_element<T>::acc* acc) {
+// Atomic variant, step 1: the gradient row (slot) of each position, found once per position
+// rather than once per element; -1 for keys equal to `sentinel` (no gradient).
+template <class Key>
+__global__ void slots_kernel(const Key* keys, std::int64_t n, std::int64_t sentinel,
+                             const std::int64_t* rows, std::int64_t nnz, std::int64_t* slots) {
+  for (std::int64_t j = global_thread(); j < n; j += grid_threads()) {
+    const auto k = static_cast<std::int64_t>(keys[j]);
+    slots[j] = k == sentinel ? -1 : lower_bound(rows, nnz, k);
+  }
+}
+
+// Step 2: every (position, column) adds into its row's accumulator.
+template <class T>
+__global__ void atomic_rows_kernel(const std::int64_t* slots, std::int64_t n, const T* grad_output,
+                                   std::int64_t dim, typename device_element<T>::acc* acc) {
   using E = device_element<T>;
   const std::int64_t total = n * dim;
   for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
     const std::int64_t i = t / dim, c = t - i * dim;
-    const auto r = static_cast<std::int64_t>(idx[i]);
-    if (r == padding_row) continue;
-    const std::int64_t slot = lower_bound(rows, nnz, r);
-    atomicAdd(acc + slot * dim + c, E::load(grad_output + t));
+    if (slots[i] >= 0) atomicAdd(acc + slots[i] * dim + c, E::load(grad_output + t));
   }
+}
+
+// Runs `slots_kernel` on the current stream.
+inline Tensor<std::int64_t, cuda> gradient_slots(const std::int64_t* keys, std::int64_t n,
+                                                 std::int64_t sentinel, const std::int64_t* rows,
+                                                 std::int64_t nnz) {
+  auto slots = Tensor<std::int64_t, cuda>::empty({n});
+  if (n > 0) {
+    slots_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
+        keys, n, sentinel, rows, nnz, slots.data());
+    cuda_check_launch("slots_kernel");
+  }
+  return slots;
 }
 
 // values = acc (scaled by 1 / count per run with scale_by_freq), rounded to T.
@@ -259,8 +279,9 @@ struct cuda_embedding_kernels {
     } else {
       using A = typename device_element<T>::acc;
       auto acc = Tensor<A, cuda>::zeros({nnz, dim});
+      const auto slots = gradient_slots(keys.data(), n, num_rows, g.rows.data(), nnz);
       atomic_rows_kernel<<<blocks_for(n * dim, threads_per_block), threads_per_block, 0, s>>>(
-          idx.data(), n, padding_row, grad_output, dim, g.rows.data(), nnz, acc.data());
+          slots.data(), n, grad_output, dim, acc.data());
       cuda_check_launch("atomic_rows_kernel");
       finish_rows_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, s>>>(
           acc.data(), dim, runs.counts.data(), nnz, scale_by_freq, g.values.data());

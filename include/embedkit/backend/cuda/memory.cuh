@@ -6,6 +6,7 @@
 
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -17,6 +18,27 @@
 
 namespace embedkit::detail {
 
+// Keeps freed memory in the current device's default pool instead of returning it to the
+// driver at every synchronisation (the pool's default threshold is 0, and every layer call
+// synchronises once): without this, each call's output and temporaries would be mapped anew.
+// Done once per device and process; define EMBEDKIT_CUDA_KEEP_POOL_THRESHOLD to leave the
+// pool as the application configured it.
+inline void retain_pool_memory() {
+#if !defined(EMBEDKIT_CUDA_KEEP_POOL_THRESHOLD)
+  constexpr int max_devices = 64;
+  static std::atomic<bool> done[max_devices] = {};
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= max_devices) return;
+  if (done[device].exchange(true)) return;
+  cudaMemPool_t pool;
+  if (cudaDeviceGetDefaultMemPool(&pool, device) == cudaSuccess) {
+    std::uint64_t keep = std::numeric_limits<std::uint64_t>::max();
+    (void)cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+  }
+  (void)cudaGetLastError();
+#endif
+}
+
 struct cuda_memory {
   template <class T>
   static T* allocate(std::int64_t count) {
@@ -25,6 +47,7 @@ struct cuda_memory {
       raise<value_error>("cannot allocate " + std::to_string(count) + " elements of " +
                          std::to_string(sizeof(T)) + " bytes: the size overflows");
     }
+    retain_pool_memory();
     void* p = nullptr;
     cuda_check(cudaMallocAsync(&p, static_cast<std::size_t>(count) * sizeof(T), current_stream_slot()),
                "cudaMallocAsync");

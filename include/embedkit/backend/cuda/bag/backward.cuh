@@ -97,16 +97,14 @@ __global__ void bag_segment_kernel(const BagProblem<S, I, J> p, const typename s
 template <class S, class I, class J>
 __global__ void bag_atomic_kernel(const BagProblem<S, I, J> p, const typename storage_traits<S>::acc* go,
                                   const std::int64_t* bag, const typename storage_traits<S>::acc* count,
-                                  const typename storage_traits<S>::acc* wsum, const std::int64_t* keys,
-                                  const std::int64_t* rows, std::int64_t nnz,
+                                  const typename storage_traits<S>::acc* wsum, const std::int64_t* slots,
                                   typename storage_traits<S>::acc* acc_out) {
   const std::int64_t dim = p.dim, total = p.n * dim;
   for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
     const std::int64_t j = t / dim, c = t - j * dim;
-    const std::int64_t r = keys[j];
-    if (r == p.rows) continue;  // padding or no bag
+    if (slots[j] < 0) continue;  // padding or no bag
     const std::int64_t b = bag[j];
-    atomicAdd(acc_out + lower_bound(rows, nnz, r) * dim + c, entry_coefficient(p, j, b, count, wsum) * go[b * dim + c]);
+    atomicAdd(acc_out + slots[j] * dim + c, entry_coefficient(p, j, b, count, wsum) * go[b * dim + c]);
   }
 }
 
@@ -236,8 +234,9 @@ struct CudaBagBackward {
       cuda_check_launch("bag_segment_kernel");
     } else {
       auto sums = Tensor<acc, cuda>::zeros({nnz, dim});
+      const auto slots = gradient_slots(keys.data(), n, p.rows, g.rows.data(), nnz);
       bag_atomic_kernel<<<blocks_for(n * dim, threads_per_block), threads_per_block, 0, st>>>(
-          p, grad_output, bag.data(), count.data(), wsum.data(), keys.data(), g.rows.data(), nnz, sums.data());
+          p, grad_output, bag.data(), count.data(), wsum.data(), slots.data(), sums.data());
       cuda_check_launch("bag_atomic_kernel");
       finish_rows_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, st>>>(
           sums.data(), dim, co.runs.counts.data(), nnz, scale_by_freq, g.values.data());

@@ -43,7 +43,7 @@ __global__ void __launch_bounds__(threads_per_block)
   const unsigned mask =
       lanes == 32 ? 0xffffffffu : ((1u << lanes) - 1u) << (warp_lane & ~(lanes - 1));
   const std::int64_t groups = grid_threads() / lanes;
-  const bool mean = p.mode == Mode::mean, max = p.mode == Mode::max;
+  const bool is_mean = p.mode == Mode::mean, is_max = p.mode == Mode::max;
 
   for (std::int64_t b = global_thread() / lanes; b < p.bags; b += groups) {
     const std::int64_t s = bag_start(p, b), e = bag_end(p, b);
@@ -107,7 +107,7 @@ __global__ void __launch_bounds__(threads_per_block)
             ++count;
             weight_sum += wu[k];
             if (!active) continue;
-            if (max) {
+            if (is_max) {
 #pragma unroll
               for (int v = 0; v < V; ++v) {
                 acc val = x[k][v];
@@ -134,7 +134,7 @@ __global__ void __launch_bounds__(threads_per_block)
       }
       if (!active) continue;
       acc scale = 1;
-      if (mean) {
+      if (is_mean) {
         if (p.weights) {
           scale = weight_sum != acc(0) ? acc(1) / weight_sum : acc(0);
         } else if (count > 0) {
@@ -146,13 +146,13 @@ __global__ void __launch_bounds__(threads_per_block)
         acc val = 0;
         if (count > 0) {
           val = a[v];
-          if (!max) {
+          if (!is_max) {
             if constexpr (quantized) val += bias_sum;
-            if (mean) val *= scale;
+            if (is_mean) val *= scale;
           }
         }
         out[c + v] = val;
-        if (max && argmax) argmax[c + v] = count > 0 ? arg[v] : -1;
+        if (is_max && argmax) argmax[c + v] = count > 0 ? arg[v] : -1;
       }
     }
   }
