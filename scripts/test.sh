@@ -8,13 +8,17 @@
 #      sanitizer report or broken property fails the script.
 #   3. release:  Release build with warnings as errors in build/release (tests, examples and
 #      benchmarks; benchmarks are compiled, never run), then every CTest test: unit tests,
-#      header self-containment checks and the packaging (consume.*) tests.
+#      header self-containment checks and the packaging (consume.*) tests. When nvcc is
+#      present (on PATH or /usr/local/cuda/bin) the CUDA tests and benchmark are compiled too,
+#      for sm_90 plus PTX; without a GPU the CUDA tests report themselves skipped.
 #
 # Environment:
 #   EMBEDKIT_SKIP_SANITIZE=1   skip stage 1 (quick local runs)
 #   EMBEDKIT_SANITIZE_CXX      compiler for stage 1 (default: clang++)
 #   EMBEDKIT_SKIP_FUZZ=1       skip stage 2
 #   EMBEDKIT_FUZZ_SECONDS      how long each fuzz target runs (default: 20)
+#   EMBEDKIT_NVCC              the CUDA compiler for stage 3 (default: nvcc on PATH, else
+#                              /usr/local/cuda/bin/nvcc); EMBEDKIT_NVCC=none leaves CUDA out
 #   EMBEDKIT_FUZZ_SEED         libFuzzer's -seed (default: 1, so that a run is repeatable and a
 #                              slower machine walks a prefix of the same inputs; 0 draws a new
 #                              seed each run, for longer exploratory runs)
@@ -152,6 +156,15 @@ fi
 # ---------------------------------------------------------------------------
 heading "Stage 3/3: Release build with warnings as errors (build/release)"
 stage_start=$SECONDS
+nvcc=${EMBEDKIT_NVCC:-$(command -v nvcc || true)}
+if [[ -z $nvcc && -x /usr/local/cuda/bin/nvcc ]]; then nvcc=/usr/local/cuda/bin/nvcc; fi
+if [[ -n $nvcc && $nvcc != none ]]; then
+  echo "CUDA: compiling the cuda backend's tests and benchmark with $nvcc"
+  cuda_args=(-DEMBEDKIT_ENABLE_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc")
+else
+  echo "CUDA: no nvcc (on PATH or /usr/local/cuda/bin): the cuda backend is not compiled"
+  cuda_args=(-DEMBEDKIT_ENABLE_CUDA=OFF)
+fi
 # shellcheck disable=SC2046
 cmake -S . -B build/release $(generator_args build/release) \
   -DCMAKE_BUILD_TYPE=Release \
@@ -159,7 +172,8 @@ cmake -S . -B build/release $(generator_args build/release) \
   -DEMBEDKIT_SANITIZE= \
   -DEMBEDKIT_BUILD_TESTS=ON \
   -DEMBEDKIT_BUILD_EXAMPLES=ON \
-  -DEMBEDKIT_BUILD_BENCH=ON
+  -DEMBEDKIT_BUILD_BENCH=ON \
+  "${cuda_args[@]}"
 cmake --build build/release -j"$jobs"
 timings+=("stage 3 build: $((SECONDS - stage_start))s")
 
