@@ -315,6 +315,23 @@ TEST_CASE("EmbeddingBag errors name the offset, index, bag and rule") {
   CHECK_THROWS_AS(frozen.backward(ek::TensorView<const std::int64_t>(small.data(), {2}), offsets(o7),
                                   ek::TensorView<const float>(go.data(), {1, 3})),
                   ek::value_error);
+  // Max backward with max_indices that are not rows of the input: refused, never followed.
+  auto mx2 = ek::EmbeddingBag<float>(10, 3, {.mode = ek::Mode::max, .seed = 1});
+  std::vector<std::int64_t> argmax{1, 7, 2};  // one bag holding rows 1..6: 7 is not among them
+  CHECK_THROWS_WITH_AS(
+      mx2.backward(okv, offsets(o5), ek::TensorView<const float>(go.data(), {1, 3}), {},
+                   ek::TensorView<const std::int64_t>(argmax.data(), {1, 3})),
+      "EmbeddingBag::backward: max_indices[0, 1] = 7 is not a row of the input (max_indices must come "
+      "from forward on the same input, or be -1 for an empty bag)",
+      ek::value_error);
+  std::vector<float> go3(3 * 3, 1.0f);
+  std::vector<std::int64_t> argmax3{1, 2, 1, 3, 4, 4, 5, 6, 99};
+  CHECK_THROWS_WITH_AS(
+      mx2.backward(okv, offsets(o4), ek::TensorView<const float>(go3.data(), {3, 3}), {},
+                   ek::TensorView<const std::int64_t>(argmax3.data(), {3, 3})),
+      "EmbeddingBag::backward: max_indices[2, 2] = 99 is not a row of the input (max_indices must "
+      "come from forward on the same input, or be -1 for an empty bag)",
+      ek::value_error);
 }
 
 TEST_CASE("forward_into writes the same result into a caller-owned output") {
