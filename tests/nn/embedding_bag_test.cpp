@@ -324,6 +324,14 @@ TEST_CASE("EmbeddingBag errors name the offset, index, bag and rule") {
       "EmbeddingBag::backward: max_indices[0, 1] = 7 is not a row of the input (max_indices must come "
       "from forward on the same input, or be -1 for an empty bag)",
       ek::value_error);
+  // ... and the input is still checked when max_indices are given (not recomputed).
+  std::vector<std::int64_t> fwd{1, 2, 3, 4, 4}, bad_in{1, 2, 3, 4, 12};
+  ek::Tensor<std::int64_t> am;
+  (void)mx2.forward(ek::TensorView<const std::int64_t>(fwd.data(), {5}), offsets(o5), {}, &am);
+  CHECK_THROWS_WITH_AS(
+      mx2.backward_sparse(ek::TensorView<const std::int64_t>(bad_in.data(), {5}), offsets(o5),
+                          ek::TensorView<const float>(go.data(), {1, 3}), {}, am.cview()),
+      "EmbeddingBag::backward: index 12 at position 4 is out of range [0, 10)", ek::index_error);
   std::vector<float> go3(3 * 3, 1.0f);
   std::vector<std::int64_t> argmax3{1, 2, 1, 3, 4, 4, 5, 6, 99};
   CHECK_THROWS_WITH_AS(

@@ -440,6 +440,8 @@ class EmbeddingBag {
       } else if (!(max_indices.shape() == Shape{p.bags, dim_})) {
         detail::raise<shape_error>("EmbeddingBag::backward: max_indices has shape " +
                                    max_indices.shape().str() + ", expected " + Shape{p.bags, dim_}.str());
+      } else {
+        validate_indices(p);  // the recomputing forward above checks them itself
       }
     } else {
       validate_indices(p);

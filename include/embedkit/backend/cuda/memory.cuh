@@ -27,15 +27,20 @@ inline void retain_pool_memory() {
 #if !defined(EMBEDKIT_CUDA_KEEP_POOL_THRESHOLD)
   constexpr int max_devices = 64;
   static std::atomic<bool> done[max_devices] = {};
+  // A failure here is not fatal (the allocation that follows reports real trouble); the
+  // runtime's last-error slot is cleared only when one of these calls set it.
   int device = 0;
-  if (cudaGetDevice(&device) != cudaSuccess || device < 0 || device >= max_devices) return;
-  if (done[device].exchange(true)) return;
-  cudaMemPool_t pool;
-  if (cudaDeviceGetDefaultMemPool(&pool, device) == cudaSuccess) {
-    std::uint64_t keep = std::numeric_limits<std::uint64_t>::max();
-    (void)cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+  if (cudaGetDevice(&device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return;
   }
-  (void)cudaGetLastError();
+  if (device < 0 || device >= max_devices || done[device].exchange(true)) return;
+  cudaMemPool_t pool;
+  std::uint64_t keep = std::numeric_limits<std::uint64_t>::max();
+  if (cudaDeviceGetDefaultMemPool(&pool, device) != cudaSuccess ||
+      cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep) != cudaSuccess) {
+    (void)cudaGetLastError();
+  }
 #endif
 }
 

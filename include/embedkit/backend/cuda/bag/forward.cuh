@@ -50,7 +50,8 @@ __global__ void __launch_bounds__(threads_per_block)
     acc* const out = p.out + b * p.dim;
     std::int64_t* const argmax = p.argmax ? p.argmax + b * p.dim : nullptr;
 
-    for (std::int64_t cb = 0; cb < p.dim; cb += static_cast<std::int64_t>(lanes) * V) {
+    // At least one pass, even for dim 0: the first pass also checks every index.
+    for (std::int64_t cb = 0; cb == 0 || cb < p.dim; cb += static_cast<std::int64_t>(lanes) * V) {
       const std::int64_t c = cb + static_cast<std::int64_t>(lane) * V;
       const bool active = c < p.dim;
       acc a[V];
