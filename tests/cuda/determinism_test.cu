@@ -11,7 +11,7 @@
 #include <embedkit/embedkit.hpp>
 #include <embedkit/backend/cuda.hpp>
 
-#include "backend_data.hpp"
+#include "support/backend_data.hpp"
 #include "cross_check.hpp"
 #include "random_problems.hpp"
 

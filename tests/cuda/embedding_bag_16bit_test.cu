@@ -9,7 +9,7 @@
 #include <embedkit/embedkit.hpp>
 #include <embedkit/backend/cuda.hpp>
 
-#include "backend_data.hpp"
+#include "support/backend_data.hpp"
 #include "bag_random_cases.hpp"
 #include "cross_check.hpp"
 #include "random_problems.hpp"

@@ -6,8 +6,8 @@
 #include <embedkit/embedkit.hpp>
 #include <embedkit/backend/cuda.hpp>
 
-#include "golden_embedding.hpp"
-#include "golden_embedding_bag.hpp"
+#include "support/golden_embedding.hpp"
+#include "support/golden_embedding_bag.hpp"
 
 namespace ek = embedkit;
 

@@ -1,6 +1,7 @@
 // Quantized tables against PyTorch (tests/data/quantized, written by
 // tests/golden/make_quantized_fixtures.py): the packed bytes of embedding_bag_byte_prepack and
-// embedding_bag_4bit_prepack, and the sums of the quantized embedding_bag ops.
+// embedding_bag_4bit_prepack, and the sums of the quantized embedding_bag ops (the runner in
+// tests/support/golden_embedding_bag.hpp, shared with tests/cuda).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 #include <embedkit/embedkit.hpp>
 
 #include "support/fixture.hpp"
+#include "support/golden_embedding_bag.hpp"
 
 namespace ek = embedkit;
 using embedkit_test::Fixture;
@@ -35,33 +37,6 @@ void check_packing(const Fixture& fx, const char* record) {
   CHECK(bad == 0);
 }
 
-template <class Q>
-void check_sums(const Fixture& fx, const char* packed, const char* sum, const char* weighted) {
-  const auto& w = fx.at("weight");
-  const std::int64_t dim = w.shape[1];
-  const auto bytes = fx.at(packed).as<std::uint8_t>();
-  const auto& pa = fx.at(packed);
-  const auto table = ek::QuantizedTable<Q>::from_packed(
-      ek::TensorView<const std::uint8_t>(bytes.data(), {pa.shape[0], pa.shape[1]}), dim);
-  auto bag = ek::EmbeddingBag<Q>::from_pretrained(table, {.mode = ek::Mode::sum});
-  const auto input = fx.at("input").as<std::int64_t>();
-  const auto offsets = fx.at("offsets").as<std::int64_t>();
-  const auto psw = fx.at("per_sample_weights").as<float>();
-  const ek::TensorView<const std::int64_t> iv(input.data(), {static_cast<std::int64_t>(input.size())});
-  const ek::TensorView<const std::int64_t> ov(offsets.data(), {static_cast<std::int64_t>(offsets.size())});
-  for (int pass = 0; pass < 2; ++pass) {
-    const auto y = pass == 0 ? bag.forward(iv, ov) : bag.forward(iv, ov, ek::TensorView<const float>(psw.data(), iv.shape()));
-    const auto& want = fx.at(pass == 0 ? sum : weighted);
-    REQUIRE(y.numel() == want.numel());
-    std::int64_t bad = 0;
-    for (std::int64_t i = 0; i < y.numel(); ++i) {
-      const double t = want.values[static_cast<std::size_t>(i)];
-      if (!(std::abs(y[i] - t) <= 1e-5 * (1 + std::abs(t)))) ++bad;
-    }
-    CHECK_MESSAGE(bad == 0, (pass == 0 ? sum : weighted));
-  }
-}
-
 }  // namespace
 
 TEST_CASE("quantize<q8> and quantize<q4> pack rows byte for byte as PyTorch's prepack ops") {
@@ -75,11 +50,5 @@ TEST_CASE("quantize<q8> and quantize<q4> pack rows byte for byte as PyTorch's pr
 }
 
 TEST_CASE("EmbeddingBag<q8> and <q4> sums match PyTorch's quantized embedding_bag") {
-  for (const std::string& name : embedkit_test::read_lines(embedkit_test::data_path("quantized/cases.txt"))) {
-    SUBCASE(name.c_str()) {
-      const auto fx = Fixture::load(embedkit_test::data_path("quantized/" + name + ".txt"));
-      check_sums<ek::q8>(fx, "q8_packed", "q8_sum", "q8_weighted_sum");
-      check_sums<ek::q4>(fx, "q4_packed", "q4_sum", "q4_weighted_sum");
-    }
-  }
+  embedkit_test::golden::quantized_cases<ek::cpu>();
 }

@@ -1,7 +1,7 @@
 // Embedding against PyTorch on any backend: every case under tests/data/embedding (written by
-// tests/golden/make_fixtures.py) run through Embedding<T, B>, with the comparisons and
-// tolerances of tests/nn/embedding_golden_test.cpp. Inputs are copied to B's memory and results
-// back to the host, so the same walk checks ek::cpu and ek::cuda.
+// tests/golden/make_fixtures.py) run through Embedding<T, B>. Inputs are copied to B's memory
+// and results back to the host, so the same walk checks ek::cpu (tests/nn) and ek::cuda
+// (tests/cuda).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,7 +12,7 @@
 
 #include <embedkit/embedkit.hpp>
 
-#include "backend_data.hpp"
+#include "support/backend_data.hpp"
 #include "support/compare.hpp"
 #include "support/fixture.hpp"
 

@@ -1,8 +1,7 @@
 // EmbeddingBag against PyTorch on any backend: every case under tests/data/embedding_bag
 // (tests/golden/make_bag_fixtures.py) and the quantized sums under tests/data/quantized
-// (tests/golden/make_quantized_fixtures.py), run through EmbeddingBag<T, B> with the
-// comparisons and tolerances of tests/nn/embedding_bag_golden_test.cpp and
-// tests/nn/quantized_golden_test.cpp. Inputs go to B's memory, results come back to the host.
+// (tests/golden/make_quantized_fixtures.py), run through EmbeddingBag<T, B>. Inputs go to B's
+// memory, results come back to the host: tests/nn runs it on ek::cpu, tests/cuda on ek::cuda.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -15,7 +14,7 @@
 
 #include <embedkit/embedkit.hpp>
 
-#include "backend_data.hpp"
+#include "support/backend_data.hpp"
 #include "support/compare.hpp"
 #include "support/fixture.hpp"
 
