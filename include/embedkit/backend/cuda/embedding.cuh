@@ -53,18 +53,17 @@ __global__ void keys_kernel(const I* idx, std::int64_t n, std::int64_t padding_r
   }
 }
 
-// One warp per distinct row (the first of each run of sorted rows): the row's p-norm, and
-// the rescale when it exceeds max_norm (torch.embedding_renorm_'s rule).
+// One warp per distinct referenced row: the row's p-norm, and the rescale when it exceeds
+// max_norm (torch.embedding_renorm_'s rule), so a row named twice is rescaled once.
 template <class T>
-__global__ void renorm_kernel(T* w, std::int64_t dim, const std::int64_t* sorted, std::int64_t n,
+__global__ void renorm_kernel(T* w, std::int64_t dim, const std::int64_t* distinct, std::int64_t n,
                               double max_norm, double p) {
   using E = device_element<T>;
   using A = typename E::acc;
   const int lane = threadIdx.x % 32;
   const std::int64_t warps = grid_threads() / 32;
   for (std::int64_t k = global_thread() / 32; k < n; k += warps) {
-    if (k > 0 && sorted[k] == sorted[k - 1]) continue;
-    T* row = w + sorted[k] * dim;
+    T* row = w + distinct[k] * dim;
     A s = 0;
     for (std::int64_t j = lane; j < dim; j += 32) {
       const A v = fabs(E::load(row + j));
@@ -244,6 +243,7 @@ struct cuda_embedding_kernels {
     if (n == 0) return;
     auto keys = Tensor<std::int64_t, cuda>::empty({n});
     const cudaStream_t s = current_stream_slot();
+    // The indices widened to int64 keys (no padding here: -1 never occurs in checked indices).
     keys_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, s>>>(idx.data(), n, -1, -1, keys.data());
     cuda_check_launch("keys_kernel");
     // The table's row count is not passed here: sort on all non-sign bits (a rare path).
