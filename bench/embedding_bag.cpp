@@ -27,6 +27,8 @@
 
 #include <embedkit/embedkit.hpp>
 
+#include "workload.hpp"
+
 namespace ek = embedkit;
 
 namespace {
@@ -44,13 +46,6 @@ void set_threads(int n) {
 #else
   (void)n;
 #endif
-}
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
 }
 
 // ---- this machine's sequential read bandwidth ----------------------------------------------
@@ -96,40 +91,15 @@ double sequential_read_gbps(int threads) {
 // The benchmarks are registered dim-major, so each (storage, dim) table is built once; the
 // layers for each mode and padding option share it (wrap: no copy).
 
-std::vector<std::function<void()>>& table_clearers() {
-  static std::vector<std::function<void()>> c;
-  return c;
-}
-
 template <class T>
-struct TableCache {
-  using Storage = typename ek::detail::bag_storage<T, ek::cpu, ek::Quantized<T>>::type;
-  std::unique_ptr<Storage> storage;
-  std::unique_ptr<ek::EmbeddingBag<T>> bag;
-  std::int64_t dim = -1;
-  int mode = -1;
-  bool padded = false;
-  static TableCache& get() {
-    static TableCache c;
-    static const bool registered = [] {
-      table_clearers().push_back([] { get().clear(); });
-      return true;
-    }();
-    (void)registered;
-    return c;
-  }
-  void clear() {
-    bag.reset();
-    storage.reset();
-    dim = -1;
-  }
-};
+using TableCache = embedkit_bench::TableCache<typename ek::detail::bag_storage<T, ek::cpu, ek::Quantized<T>>::type,
+                                              ek::EmbeddingBag<T>>;
 
 std::vector<float> random_table(std::int64_t rows, std::int64_t dim) {
   std::vector<float> w(static_cast<std::size_t>(rows * dim));
   ek::cpu::parallel_for(rows * dim, 1 << 16, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) {
-      w[static_cast<std::size_t>(i)] = static_cast<float>(splitmix64(static_cast<std::uint64_t>(i)) >> 40) * 0x1p-24f - 0.5f;
+      w[static_cast<std::size_t>(i)] = embedkit_bench::table_value(static_cast<std::uint64_t>(i));
     }
   });
   return w;
@@ -139,7 +109,7 @@ template <class T>
 ek::EmbeddingBag<T>& table(std::int64_t dim, ek::Mode mode, bool padded) {
   auto& c = TableCache<T>::get();
   if (c.dim != dim) {
-    for (auto& clear : table_clearers()) clear();
+    for (auto& clear : embedkit_bench::table_clearers()) clear();
     const std::int64_t rows = table_rows();
     set_threads(all_threads());
     std::vector<float> w = random_table(rows, dim);
@@ -191,7 +161,7 @@ void bm_bag(benchmark::State& state, ek::Mode mode, bool padded, bool into) {
   const std::int64_t bags = std::max<std::int64_t>(1, lookups_for(row_bytes<T>(dim)) / len);
   std::vector<std::int64_t> input(static_cast<std::size_t>(bags * len)), offsets(static_cast<std::size_t>(bags));
   for (std::size_t k = 0; k < input.size(); ++k) {
-    input[k] = static_cast<std::int64_t>(splitmix64(k) % static_cast<std::uint64_t>(rows));
+    input[k] = embedkit_bench::index_at(k, rows);
   }
   for (std::int64_t b = 0; b < bags; ++b) offsets[static_cast<std::size_t>(b)] = b * len;
   const ek::TensorView<const std::int64_t> iv(input.data(), {bags * len});
@@ -235,7 +205,7 @@ void bm_unchecked(benchmark::State& state) {
   const std::int64_t bags = std::max<std::int64_t>(1, lookups_for(row_bytes<float>(dim)) / len);
   std::vector<std::int64_t> input(static_cast<std::size_t>(bags * len)), offsets(static_cast<std::size_t>(bags));
   for (std::size_t k = 0; k < input.size(); ++k) {
-    input[k] = static_cast<std::int64_t>(splitmix64(k) % static_cast<std::uint64_t>(rows));
+    input[k] = embedkit_bench::index_at(k, rows);
   }
   for (std::int64_t b = 0; b < bags; ++b) offsets[static_cast<std::size_t>(b)] = b * len;
   auto out = ek::Tensor<float>::zeros({bags, dim});

@@ -45,6 +45,8 @@
 #include <embedkit/embedkit.hpp>
 #include <embedkit/backend/cuda.hpp>
 
+#include "workload.hpp"
+
 namespace ek = embedkit;
 
 namespace {
@@ -70,17 +72,7 @@ std::int64_t call_bytes() {
   return bytes;
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// Table element i (row-major over the whole table): the cpu bench's values.
-float table_value(std::uint64_t i) {
-  return static_cast<float>(splitmix64(i) >> 40) * 0x1p-24f - 0.5f;
-}
+using embedkit_bench::table_value;
 
 void copy_to_device(void* dst, const void* src, std::size_t bytes) {
   const cudaStream_t s = ek::cuda::stream();
@@ -144,11 +136,6 @@ double copy_gbps() {
 // Benchmarks are registered dim-major, so each (storage, dim) table is built once, on the
 // device; the layers of every mode and padding option are made from it.
 
-std::vector<std::function<void()>>& table_clearers() {
-  static std::vector<std::function<void()>> c;
-  return c;
-}
-
 template <class T>
 using Storage = typename ek::detail::bag_storage<T, ek::cuda, ek::Quantized<T>>::type;
 
@@ -201,34 +188,13 @@ Storage<T> build_table(std::int64_t rows, std::int64_t dim) {
 }
 
 template <class T>
-struct TableCache {
-  std::unique_ptr<Storage<T>> storage;
-  std::unique_ptr<Bag<T>> bag;
-  std::int64_t dim = -1;
-  int mode = -1;
-  bool padded = false;
-  static TableCache& get() {
-    static TableCache c;
-    static const bool registered = [] {
-      table_clearers().push_back([] { get().clear(); });
-      return true;
-    }();
-    (void)registered;
-    return c;
-  }
-  void clear() {
-    bag.reset();
-    storage.reset();
-    dim = -1;
-    mode = -1;
-  }
-};
+using TableCache = embedkit_bench::TableCache<Storage<T>, Bag<T>>;
 
 template <class T>
 const Storage<T>& storage(std::int64_t dim) {
   auto& c = TableCache<T>::get();
   if (c.dim != dim) {
-    for (auto& clear : table_clearers()) clear();
+    for (auto& clear : embedkit_bench::table_clearers()) clear();
     ek::cuda::synchronize();  // the freed tables go back to the pool before the next one
     c.storage = std::make_unique<Storage<T>>(build_table<T>(table_rows(), dim));
     c.dim = dim;
@@ -280,7 +246,7 @@ Input make_input(std::int64_t bags, std::int64_t len) {
   std::int64_t* const ip = idx.data();
   ek::cpu::parallel_for(n, 1 << 16, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t k = b; k < e; ++k) {
-      ip[k] = static_cast<std::int64_t>(splitmix64(static_cast<std::uint64_t>(k)) % rows);
+      ip[k] = embedkit_bench::index_at(static_cast<std::uint64_t>(k), rows);
     }
   });
   for (std::int64_t b = 0; b < bags; ++b) off[b] = b * len;
