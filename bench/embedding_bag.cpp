@@ -243,32 +243,29 @@ void bm_unchecked(benchmark::State& state) {
 
 template <class T>
 void register_type(const char* tname) {
-  const char* modes[] = {"sum", "mean", "max"};
-  for (std::int64_t dim : {32, 64, 128, 256}) {
-    for (int m = 0; m < 3; ++m) {
-      for (int variant = 0; variant < 3; ++variant) {  // plain, padding, into
-        const bool padded = variant == 1, into = variant == 2;
-        const std::string name = std::string("bag/") + tname + "/" + modes[m] +
-                                 (padded ? "/padding" : into ? "/into" : "");
-        auto* b = benchmark::RegisterBenchmark(name.c_str(), [m, padded, into](benchmark::State& s) {
+  embedkit_bench::for_each_bag_variant(
+      tname,
+      [](const embedkit_bench::BagVariant& v, std::int64_t dim) {
+        const bool padded = v.padded, into = v.into;
+        const int m = v.mode;
+        auto* b = benchmark::RegisterBenchmark(v.name.c_str(), [m, padded, into](benchmark::State& s) {
           bm_bag<T>(s, static_cast<ek::Mode>(m), padded, into);
         });
         b->ArgNames({"dim", "len", "threads"})->Unit(benchmark::kMillisecond)->UseManualTime();
-        for (std::int64_t len : {1, 20, 100}) {
-          if ((padded || into) && len != 20) continue;  // these comparisons at the target's length
+        for (std::int64_t len : v.lens) {
           for (int t : {1, all_threads()}) {
             b->Args({dim, len, t});
             if (all_threads() == 1) break;
           }
         }
-      }
-    }
-    if constexpr (std::is_same_v<T, float>) {
-      auto* u = benchmark::RegisterBenchmark("bag/fp32/sum/unchecked", bm_unchecked);
-      u->ArgNames({"dim", "len", "threads"})->Unit(benchmark::kMillisecond)->UseManualTime();
-      for (int t : {1, all_threads()}) u->Args({dim, 20, t});
-    }
-  }
+      },
+      [](std::int64_t dim) {
+        if constexpr (std::is_same_v<T, float>) {
+          auto* u = benchmark::RegisterBenchmark("bag/fp32/sum/unchecked", bm_unchecked);
+          u->ArgNames({"dim", "len", "threads"})->Unit(benchmark::kMillisecond)->UseManualTime();
+          for (int t : {1, all_threads()}) u->Args({dim, 20, t});
+        }
+      });
 }
 
 }  // namespace

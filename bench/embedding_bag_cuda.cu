@@ -342,24 +342,18 @@ void bm_backward(benchmark::State& state, ek::Mode mode, bool deterministic) {
 
 template <class T>
 void register_type(const char* tname) {
-  const char* modes[] = {"sum", "mean", "max"};
-  for (std::int64_t dim : {32, 64, 128, 256}) {
-    for (int m = 0; m < 3; ++m) {
-      for (int variant = 0; variant < 3; ++variant) {  // plain, padding, into
-        const bool padded = variant == 1, into = variant == 2;
-        const std::string name = std::string("bag/") + tname + "/" + modes[m] +
-                                 (padded ? "/padding" : into ? "/into" : "");
-        auto* b = benchmark::RegisterBenchmark(name.c_str(), [m, padded, into](benchmark::State& st) {
+  embedkit_bench::for_each_bag_variant(
+      tname,
+      [](const embedkit_bench::BagVariant& v, std::int64_t dim) {
+        const bool padded = v.padded, into = v.into;
+        const int m = v.mode;
+        auto* b = benchmark::RegisterBenchmark(v.name.c_str(), [m, padded, into](benchmark::State& st) {
           bm_bag<T>(st, static_cast<ek::Mode>(m), padded, into);
         });
         b->ArgNames({"dim", "len"})->Unit(benchmark::kMillisecond)->UseManualTime();
-        for (std::int64_t len : {1, 20, 100}) {
-          if ((padded || into) && len != 20) continue;  // these comparisons at the target's length
-          b->Args({dim, len});
-        }
-      }
-    }
-  }
+        for (std::int64_t len : v.lens) b->Args({dim, len});
+      },
+      [](std::int64_t) {});
 }
 
 void register_backward() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace embedkit_bench {
@@ -25,6 +26,38 @@ inline float table_value(std::uint64_t i) {
 // Input entry k: a row of a table of `rows` rows.
 inline std::int64_t index_at(std::uint64_t k, std::int64_t rows) {
   return static_cast<std::int64_t>(splitmix64(k) % static_cast<std::uint64_t>(rows));
+}
+
+// One forward configuration of the bag benchmarks: its name ("bag/<type>/<mode>[/padding|/into]"),
+// mode (0 sum, 1 mean, 2 max), padding_idx or a preallocated output, and its bag lengths
+// (padding and the preallocated output only at the targets' length 20).
+struct BagVariant {
+  std::string name;
+  int mode = 0;
+  bool padded = false;
+  bool into = false;
+  std::vector<std::int64_t> lens;
+};
+
+// Calls variant(v, dim) for every forward configuration of storage type `tname`, dim-major (so
+// each table is built once), and after_dim(dim) once a dim's configurations are done.
+template <class Variant, class AfterDim>
+void for_each_bag_variant(const char* tname, Variant&& variant, AfterDim&& after_dim) {
+  const char* modes[] = {"sum", "mean", "max"};
+  for (std::int64_t dim : {32, 64, 128, 256}) {
+    for (int m = 0; m < 3; ++m) {
+      for (int kind = 0; kind < 3; ++kind) {  // plain, padding, into
+        BagVariant v;
+        v.mode = m;
+        v.padded = kind == 1;
+        v.into = kind == 2;
+        v.name = std::string("bag/") + tname + "/" + modes[m] + (v.padded ? "/padding" : v.into ? "/into" : "");
+        v.lens = kind == 0 ? std::vector<std::int64_t>{1, 20, 100} : std::vector<std::int64_t>{20};
+        variant(v, dim);
+      }
+    }
+    after_dim(dim);
+  }
 }
 
 // Clearing functions of every TableCache instantiation: a benchmark about to build a table
