@@ -5,8 +5,8 @@
 
 #include "embedkit/backend/cpu/embedding.hpp"
 #include "embedkit/backend/cpu/embedding_bag.hpp"
-#include "embedkit/backend/cpu/memory.hpp"
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/memory.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/backend_fwd.hpp"
 
 namespace embedkit {

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <string>
 
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/half.hpp"
 #include "embedkit/core/tensor.hpp"

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "embedkit/backend/cpu/memory.hpp"
+#include "embedkit/core/host/memory.hpp"
 #include "embedkit/core/backend_fwd.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/random.hpp"

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "embedkit/backend/common/problem.hpp"
-#include "embedkit/backend/cpu/parallel.hpp"
-#include "embedkit/backend/cpu/simd.hpp"
+#include "embedkit/core/host/parallel.hpp"
+#include "embedkit/core/host/simd.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/tensor.hpp"

@@ -12,7 +12,7 @@
 #include "embedkit/backend/common/problem.hpp"
 #include "embedkit/backend/cpu/bag/backward.hpp"
 #include "embedkit/backend/cpu/bag/forward.hpp"
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/tensor_view.hpp"
 
 namespace embedkit::detail {

@@ -11,7 +11,7 @@
 
 #include "embedkit/backend/cpu/bag/forward.hpp"
 #include "embedkit/backend/cpu/bag/row_load.hpp"
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/tensor.hpp"

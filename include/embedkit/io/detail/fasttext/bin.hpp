@@ -25,7 +25,7 @@
 #include <utility>
 #include <vector>
 
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/io/detail/binary/reader.hpp"

@@ -10,7 +10,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 

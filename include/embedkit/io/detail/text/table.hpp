@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "embedkit/backend/cpu/parallel.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/io/detail/progress.hpp"

@@ -1,6 +1,6 @@
-// Host memory for the cpu backend: 64-byte aligned (a cache line, and the widest SIMD load),
-// so that rows of tables the library allocates never straddle more lines than they must;
-// big buffers huge-page aligned.
+// Host memory: what Tensor<T, cpu> allocates with, and the cpu backend's `memory` family.
+// 64-byte aligned (a cache line, and the widest SIMD load), so that rows of tables the library
+// allocates never straddle more lines than they must; big buffers huge-page aligned.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,7 @@
 
 namespace embedkit::detail {
 
-struct cpu_memory {
+struct host_memory {
   static constexpr std::size_t alignment = 64;
   // Buffers of at least two huge pages start on a huge-page boundary, so that all of them can
   // be backed by 2 MiB pages: big tables are read at random rows, where 4 KiB pages make nearly
@@ -93,6 +93,6 @@ struct cpu_memory {
 };
 
 template <>
-struct memory_of<cpu> : cpu_memory {};
+struct memory_of<cpu> : host_memory {};
 
 }  // namespace embedkit::detail

@@ -1,5 +1,5 @@
-// Row primitives shared by the cpu kernels, written once with xsimd for float and double and
-// with a scalar loop for the 16-bit storage types (which convert element by element).
+// Host row primitives (cpu kernels, similarity search), written once with xsimd for float and
+// double and with a scalar loop for the 16-bit storage types (which convert element by element).
 // The instruction set is the one the translation unit is compiled for (xsimd::default_arch):
 // build with -march=native (or -mavx2 -mfma, ...) to use wider registers.
 #pragma once

@@ -1,5 +1,5 @@
-// Parallel loops for the cpu backend: OpenMP when the translation unit is compiled with it,
-// a plain loop otherwise. The body receives a half-open range [begin, end) so that per-range
+// Parallel loops on the host (cpu kernels, initializers, parsers): OpenMP when the translation
+// unit is compiled with it, a plain loop otherwise. The body receives a half-open range [begin, end) so that per-range
 // setup (accumulators, scratch) is paid once per chunk, not per element.
 #pragma once
 
