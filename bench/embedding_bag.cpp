@@ -226,7 +226,7 @@ void bm_unchecked(benchmark::State& state) {
   std::int64_t iterations = 0;
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    ek::cpu::bag_forward<float, std::int64_t, std::int64_t, xsimd::default_arch, false>(p);
+    ek::cpu::bag::forward<float, std::int64_t, std::int64_t, xsimd::default_arch, false>(p);
     benchmark::DoNotOptimize(out.data());
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.SetIterationTime(dt);

@@ -2,7 +2,8 @@
 # Debian packages embedkit needs, by purpose. Source this file, then call
 #
 #   embedkit_deps build      # configure and build the library and examples
-#   embedkit_deps test       # + doctest, Google Benchmark, clang with sanitizer runtimes, libomp
+#   embedkit_deps test       # + doctest, Google Benchmark, clang with sanitizer runtimes, libomp,
+#                            #   fasttext, and NumPy + gensim for Debian's python3
 #   embedkit_deps fixtures   # python3-torch, python3-numpy: only to regenerate tests/data
 #
 # Missing packages are installed when running as root; otherwise the command to
@@ -12,7 +13,9 @@ embedkit_packages() {
   local build=(cmake ninja-build g++ libeigen3-dev libxsimd-dev)
   case "$1" in
     build) echo "${build[*]}" ;;
-    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext" ;;
+    # python3-numpy and python3-gensim: the third-party readback tests (NumPy reads our .npy
+    # files, gensim our word2vec files) run on every machine, never skipped for a missing package.
+    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim" ;;
     fixtures) echo "python3-torch python3-numpy" ;;
     *)
       echo "embedkit_deps: unknown purpose '$1' (expected build, test or fixtures)" >&2

@@ -1,18 +1,31 @@
-// The cpu backend policy. Like xsimd's architecture tags, `embedkit::cpu` is a type that
-// layers take as a template argument; unlike a bare tag it carries the backend's operations
-// as static members, gathered from one header per concern under backend/cpu/.
+// The cpu backend policy. Like xsimd's architecture tags, `embedkit::cpu` is a type that layers
+// take as a template argument; unlike a bare tag it names one kernel family per op, each in its
+// own header under backend/cpu/, checked against the op's contract (backend/common/<op>.hpp).
+// Layers call cpu::bag::forward(p), cpu::embedding::gather(...), cpu::memory::allocate<T>(n).
 #pragma once
 
+#include <cstdint>
+
+#include "embedkit/backend/common/policy.hpp"
+#include "embedkit/backend/cpu/bag.hpp"
 #include "embedkit/backend/cpu/embedding.hpp"
-#include "embedkit/backend/cpu/embedding_bag.hpp"
+#include "embedkit/backend/cpu/index.hpp"
+#include "embedkit/backend/cpu/rows.hpp"
+#include "embedkit/core/backend_fwd.hpp"
 #include "embedkit/core/host/memory.hpp"
 #include "embedkit/core/host/parallel.hpp"
-#include "embedkit/core/backend_fwd.hpp"
 
 namespace embedkit {
 
-struct cpu : detail::cpu_memory, detail::cpu_embedding_kernels, detail::cpu_bag_kernels {
+struct cpu {
   static constexpr const char* name = "cpu";
+
+  // The op families: one line each.
+  using memory = detail::host_memory;
+  using index = detail::cpu_index_ops;
+  using rows = detail::cpu_row_ops;
+  using embedding = detail::cpu_embedding_ops;
+  using bag = detail::cpu_bag_ops;
 
   // Runs body(begin, end) over [0, n) in parallel chunks of at least `grain` elements.
   template <class Body>
@@ -21,5 +34,7 @@ struct cpu : detail::cpu_memory, detail::cpu_embedding_kernels, detail::cpu_bag_
   }
   static int max_threads() noexcept { return detail::max_threads(); }
 };
+
+static_assert(detail::BackendPolicy<cpu>, "ek::cpu must provide every op of backend/common/");
 
 }  // namespace embedkit

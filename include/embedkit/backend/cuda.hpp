@@ -10,16 +10,26 @@
 
 #include <cuda_runtime.h>
 
+#include "embedkit/backend/common/policy.hpp"
+#include "embedkit/backend/cuda/bag.cuh"
 #include "embedkit/backend/cuda/embedding.cuh"
-#include "embedkit/backend/cuda/embedding_bag.cuh"
+#include "embedkit/backend/cuda/index.cuh"
 #include "embedkit/backend/cuda/memory.cuh"
+#include "embedkit/backend/cuda/rows.cuh"
 #include "embedkit/backend/cuda/runtime.cuh"
 #include "embedkit/core/backend_fwd.hpp"
 
 namespace embedkit {
 
-struct cuda : detail::cuda_memory, detail::cuda_embedding_kernels, detail::cuda_bag_kernels {
+struct cuda {
   static constexpr const char* name = "cuda";
+
+  // The op families (backend/common/<op>.hpp): one line each.
+  using memory = detail::cuda_memory;
+  using index = detail::cuda_index_ops;
+  using rows = detail::cuda_row_ops;
+  using embedding = detail::cuda_embedding_ops;
+  using bag = detail::cuda_bag_ops;
 
   // The number of CUDA devices; 0 when there is none or no driver (never throws).
   static int device_count() noexcept {
@@ -56,5 +66,7 @@ struct cuda : detail::cuda_memory, detail::cuda_embedding_kernels, detail::cuda_
     cudaStream_t previous_;
   };
 };
+
+static_assert(detail::BackendPolicy<cuda>, "ek::cuda must provide every op of backend/common/");
 
 }  // namespace embedkit

@@ -42,11 +42,37 @@
 #define EMBEDKIT_RESTRICT
 #endif
 
-// EMBEDKIT_HOST_DEVICE: functions usable from CUDA kernels as well as host code. They call
-// constexpr standard-library functions (std::array, std::bit_cast), which nvcc lets device code
-// call only under --expt-relaxed-constexpr; without it they stay host functions.
-#if defined(__CUDACC__) && defined(__CUDACC_RELAXED_CONSTEXPR__)
+// EMBEDKIT_HOST_DEVICE: functions written once for host code and CUDA kernels (descriptors such
+// as BagProblem, the q8/q4 row layouts, the 16-bit conversions). Such functions call only other
+// EMBEDKIT_HOST_DEVICE functions and compiler builtins (detail::bit_cast, not std::bit_cast), so
+// nvcc needs no --expt-relaxed-constexpr.
+#if defined(__CUDACC__)
 #define EMBEDKIT_HOST_DEVICE __host__ __device__
 #else
 #define EMBEDKIT_HOST_DEVICE
 #endif
+
+// Tuning knobs. Define before including an embedkit header to override.
+//
+// EMBEDKIT_PREFETCH_DISTANCE: how many input entries ahead the cpu EmbeddingBag kernel
+// prefetches a row (FBGEMM uses 16; 8 to 48 measured on this project's machines, 16 best).
+#ifndef EMBEDKIT_PREFETCH_DISTANCE
+#define EMBEDKIT_PREFETCH_DISTANCE 16
+#endif
+//
+// EMBEDKIT_CUDA_KEEP_POOL_THRESHOLD: when defined, the cuda backend leaves the release threshold
+// of each device's default memory pool as the application set it. By default it raises it once
+// per device, so that memory freed by one layer call is reused by the next instead of being
+// returned to the driver at every synchronisation (docs/guide/cuda.md).
+
+namespace embedkit::detail {
+
+// std::bit_cast for functions that also run on the device (std::bit_cast is a host function
+// to nvcc). Both types must be trivially copyable and of the same size.
+template <class To, class From>
+EMBEDKIT_HOST_DEVICE constexpr To bit_cast(const From& v) noexcept {
+  static_assert(sizeof(To) == sizeof(From), "bit_cast: the types differ in size");
+  return __builtin_bit_cast(To, v);
+}
+
+}  // namespace embedkit::detail

@@ -4,7 +4,6 @@
 // result does not depend on the FPU's rounding or flush-to-zero mode.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 
 #include "embedkit/core/config.hpp"
@@ -66,17 +65,17 @@ struct half {
 
   constexpr half() noexcept = default;
   EMBEDKIT_HOST_DEVICE explicit half(float f) noexcept
-      : bits_(detail::float_bits_to_half_bits(std::bit_cast<std::uint32_t>(f))) {}
+      : bits_(detail::float_bits_to_half_bits(detail::bit_cast<std::uint32_t>(f))) {}
   EMBEDKIT_HOST_DEVICE explicit half(double d) noexcept : half(static_cast<float>(d)) {}
   EMBEDKIT_HOST_DEVICE operator float() const noexcept {
-    return std::bit_cast<float>(detail::half_bits_to_float_bits(bits_));
+    return detail::bit_cast<float>(detail::half_bits_to_float_bits(bits_));
   }
-  static constexpr half from_bits(std::uint16_t b) noexcept {
+  EMBEDKIT_HOST_DEVICE static constexpr half from_bits(std::uint16_t b) noexcept {
     half h;
     h.bits_ = b;
     return h;
   }
-  constexpr std::uint16_t bits() const noexcept { return bits_; }
+  EMBEDKIT_HOST_DEVICE constexpr std::uint16_t bits() const noexcept { return bits_; }
 };
 
 // bfloat16: the upper half of a float32.
@@ -85,17 +84,17 @@ struct bfloat16 {
 
   constexpr bfloat16() noexcept = default;
   EMBEDKIT_HOST_DEVICE explicit bfloat16(float f) noexcept
-      : bits_(detail::float_bits_to_bfloat16_bits(std::bit_cast<std::uint32_t>(f))) {}
+      : bits_(detail::float_bits_to_bfloat16_bits(detail::bit_cast<std::uint32_t>(f))) {}
   EMBEDKIT_HOST_DEVICE explicit bfloat16(double d) noexcept : bfloat16(static_cast<float>(d)) {}
   EMBEDKIT_HOST_DEVICE operator float() const noexcept {
-    return std::bit_cast<float>(static_cast<std::uint32_t>(bits_) << 16);
+    return detail::bit_cast<float>(static_cast<std::uint32_t>(bits_) << 16);
   }
-  static constexpr bfloat16 from_bits(std::uint16_t b) noexcept {
+  EMBEDKIT_HOST_DEVICE static constexpr bfloat16 from_bits(std::uint16_t b) noexcept {
     bfloat16 h;
     h.bits_ = b;
     return h;
   }
-  constexpr std::uint16_t bits() const noexcept { return bits_; }
+  EMBEDKIT_HOST_DEVICE constexpr std::uint16_t bits() const noexcept { return bits_; }
 };
 
 static_assert(sizeof(half) == 2 && sizeof(bfloat16) == 2);

@@ -7,8 +7,6 @@
 #include <array>
 #include <cstdint>
 
-#include "embedkit/core/config.hpp"
-
 namespace embedkit {
 
 struct Philox4x32 {
@@ -21,7 +19,7 @@ struct Philox4x32 {
   static constexpr std::uint32_t w1 = 0xBB67AE85u;  // sqrt(3) - 1
   static constexpr int rounds = 10;
 
-  EMBEDKIT_HOST_DEVICE static constexpr counter_type generate(counter_type c, key_type k) noexcept {
+  static constexpr counter_type generate(counter_type c, key_type k) noexcept {
     for (int r = 0; r < rounds; ++r) {
       if (r) {
         k[0] += w0;

@@ -12,8 +12,9 @@
 #include <cstring>
 #include <string>
 
-#include "embedkit/core/host/parallel.hpp"
+#include "embedkit/core/config.hpp"
 #include "embedkit/core/error.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/half.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/transfer.hpp"
@@ -21,18 +22,54 @@
 
 namespace embedkit {
 
-// Storage tags for quantized tables: used as the T of EmbeddingBag<T>.
+namespace detail {
+// A little-endian 32-bit word at p, read byte by byte: the parameters of a quantized row are
+// aligned only when dim happens to make them so.
+EMBEDKIT_HOST_DEVICE constexpr std::uint32_t load_le32(const std::uint8_t* p) noexcept {
+  return static_cast<std::uint32_t>(p[0]) | static_cast<std::uint32_t>(p[1]) << 8 |
+         static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
+EMBEDKIT_HOST_DEVICE constexpr std::uint16_t load_le16(const std::uint8_t* p) noexcept {
+  return static_cast<std::uint16_t>(p[0] | p[1] << 8);
+}
+}  // namespace detail
+
+// The scale and bias of a quantized row: element j stands for level(j) * scale + bias.
+struct RowParams {
+  float scale = 0;
+  float bias = 0;
+};
+
+// Storage tags for quantized tables: used as the T of EmbeddingBag<T>. Each tag is the one
+// description of its row layout, for host code and CUDA kernels alike.
 struct q8 {
   static constexpr int bits = 8;
   static constexpr const char* name = "q8";
-  static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return dim + 8; }
-  static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return dim; }
+  EMBEDKIT_HOST_DEVICE static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return dim + 8; }
+  EMBEDKIT_HOST_DEVICE static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return dim; }
+  // The level of element j (0..255).
+  EMBEDKIT_HOST_DEVICE static constexpr unsigned level(const std::uint8_t* row, std::int64_t j) noexcept {
+    return row[j];
+  }
+  EMBEDKIT_HOST_DEVICE static RowParams params(const std::uint8_t* row, std::int64_t dim) noexcept {
+    const std::uint8_t* p = row + data_bytes(dim);
+    return {detail::bit_cast<float>(detail::load_le32(p)), detail::bit_cast<float>(detail::load_le32(p + 4))};
+  }
 };
 struct q4 {
   static constexpr int bits = 4;
   static constexpr const char* name = "q4";
-  static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2 + 4; }
-  static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2; }
+  EMBEDKIT_HOST_DEVICE static constexpr std::int64_t row_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2 + 4; }
+  EMBEDKIT_HOST_DEVICE static constexpr std::int64_t data_bytes(std::int64_t dim) noexcept { return (dim + 1) / 2; }
+  // The level of element j (0..15): element 2k is the low nibble of byte k, 2k + 1 the high one.
+  EMBEDKIT_HOST_DEVICE static constexpr unsigned level(const std::uint8_t* row, std::int64_t j) noexcept {
+    return (row[j / 2] >> ((j % 2) * 4)) & 0xFu;
+  }
+  EMBEDKIT_HOST_DEVICE static RowParams params(const std::uint8_t* row, std::int64_t dim) noexcept {
+    const std::uint8_t* p = row + data_bytes(dim);
+    return {static_cast<float>(half::from_bits(detail::load_le16(p))),
+            static_cast<float>(half::from_bits(detail::load_le16(p + 2)))};
+  }
 };
 
 template <class T>
@@ -55,12 +92,12 @@ struct QuantizedTable {
   float scale(std::int64_t r) const noexcept
     requires std::is_same_v<Backend, cpu>
   {
-    return read_param(r, 0);
+    return Q::params(row(r), dim).scale;
   }
   float bias(std::int64_t r) const noexcept
     requires std::is_same_v<Backend, cpu>
   {
-    return read_param(r, 1);
+    return Q::params(row(r), dim).bias;
   }
 
   // Wraps existing packed rows (e.g. the output of torch's prepack ops, saved to a file).
@@ -74,18 +111,7 @@ struct QuantizedTable {
   }
 
  private:
-  float read_param(std::int64_t r, int which) const noexcept {
-    const std::uint8_t* p = bytes.data() + r * row_bytes() + Q::data_bytes(dim);
-    if constexpr (std::is_same_v<Q, q8>) {
-      float v;
-      std::memcpy(&v, p + 4 * which, 4);
-      return v;
-    } else {
-      std::uint16_t h;
-      std::memcpy(&h, p + 2 * which, 2);
-      return half::from_bits(h);
-    }
-  }
+  const std::uint8_t* row(std::int64_t r) const noexcept { return bytes.data() + r * row_bytes(); }
 };
 
 // A copy of a quantized table in the memory of backend To.
@@ -158,10 +184,9 @@ Tensor<float> dequantize(const QuantizedTable<Q>& t) {
   detail::parallel_for(rows, 256, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t r = begin; r < end; ++r) {
       const std::uint8_t* q = t.bytes.data() + r * rb;
-      const float scale = t.scale(r), bias = t.bias(r);
+      const RowParams rp = Q::params(q, dim);
       for (std::int64_t j = 0; j < dim; ++j) {
-        const int v = std::is_same_v<Q, q8> ? q[j] : (q[j / 2] >> ((j % 2) * 4)) & 0xF;
-        out[r * dim + j] = static_cast<float>(v) * scale + bias;
+        out[r * dim + j] = static_cast<float>(Q::level(q, j)) * rp.scale + rp.bias;
       }
     }
   });

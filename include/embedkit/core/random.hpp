@@ -2,7 +2,8 @@
 // reads counter (i, attempt, t) under key s, so a tensor is filled identically whatever the
 // thread count, platform or backend. The floating-point steps use only IEEE-exact operations
 // (+, -, *, /, sqrt and explicit fma), with a logarithm of our own: no libm function whose last
-// bit differs between C libraries or between host and device decides a value.
+// bit differs between C libraries decides a value. Draws happen on the host: a layer on any
+// backend draws its table there and moves it (to<Backend>), so one seed gives one table.
 #pragma once
 
 #include <bit>
@@ -17,7 +18,7 @@ namespace detail {
 
 // Natural logarithm of a positive, finite, normal double, to within about 1 ulp.
 // log(x) = e*ln2 + 2*atanh(s), s = (m-1)/(m+1), m in [sqrt(1/2), sqrt(2)).
-EMBEDKIT_HOST_DEVICE inline double det_log(double x) noexcept {
+inline double det_log(double x) noexcept {
   std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
   int e = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
   bits = (bits & 0x000fffffffffffffull) | 0x3ff0000000000000ull;  // m in [1, 2)
@@ -49,12 +50,12 @@ EMBEDKIT_HOST_DEVICE inline double det_log(double x) noexcept {
 }
 
 // A double in [0, 1) from 64 random bits (53 significant).
-EMBEDKIT_HOST_DEVICE constexpr double unit_double(std::uint32_t hi, std::uint32_t lo) noexcept {
+constexpr double unit_double(std::uint32_t hi, std::uint32_t lo) noexcept {
   const std::uint64_t v = (static_cast<std::uint64_t>(hi) << 32) | lo;
   return static_cast<double>(v >> 11) * 0x1.0p-53;
 }
 
-EMBEDKIT_HOST_DEVICE constexpr Philox4x32::counter_type draw_block(std::uint64_t seed,
+constexpr Philox4x32::counter_type draw_block(std::uint64_t seed,
                                                                    std::uint64_t stream,
                                                                    std::uint64_t index,
                                                                    std::uint32_t attempt) noexcept {
@@ -67,7 +68,7 @@ EMBEDKIT_HOST_DEVICE constexpr Philox4x32::counter_type draw_block(std::uint64_t
 }  // namespace detail
 
 // Uniform in [0, 1) for element `index`.
-EMBEDKIT_HOST_DEVICE inline double random_uniform(std::uint64_t seed, std::uint64_t stream,
+inline double random_uniform(std::uint64_t seed, std::uint64_t stream,
                                                   std::uint64_t index) noexcept {
   const auto b = detail::draw_block(seed, stream, index, 0);
   return detail::unit_double(b[0], b[1]);
@@ -76,7 +77,7 @@ EMBEDKIT_HOST_DEVICE inline double random_uniform(std::uint64_t seed, std::uint6
 // Standard normal for element `index` and the first attempt >= `first_attempt`, by Marsaglia's
 // polar method (needs only log and sqrt). Returns the value and sets `next_attempt` so that a
 // caller rejecting the value (truncation) can continue the same element's sequence.
-EMBEDKIT_HOST_DEVICE inline double random_normal(std::uint64_t seed, std::uint64_t stream,
+inline double random_normal(std::uint64_t seed, std::uint64_t stream,
                                                  std::uint64_t index, std::uint32_t first_attempt,
                                                  std::uint32_t* next_attempt = nullptr) noexcept {
   for (std::uint32_t a = first_attempt;; ++a) {

@@ -19,6 +19,7 @@
 #include "embedkit/core/transfer.hpp"
 #include "embedkit/nn/detail/checks.hpp"
 #include "embedkit/nn/init.hpp"
+#include "embedkit/nn/parameter.hpp"
 
 namespace embedkit {
 
@@ -64,8 +65,7 @@ class Embedding {
     auto host = Tensor<T, cpu>::empty({num_embeddings, dim});
     init::fill(host.view(), options_.init, options_.seed ? *options_.seed : next_seed());
     if (padding_row_ >= 0) std::fill_n(host.data() + padding_row_ * dim_, dim_, T(0.0f));
-    owned_ = to<Backend>(std::move(host));
-    table_ = owned_.data();
+    weight_ = Parameter<T, Backend>(to<Backend>(std::move(host)));
   }
 
   // A table holding a copy of `weight` ([rows, dim]). As torch.nn.Embedding.from_pretrained:
@@ -85,35 +85,19 @@ class Embedding {
   // max_norm renormalises rows of that memory in place (as PyTorch, which shares the tensor).
   static Embedding wrap(TensorView<T> weight, Options options = {}, bool freeze = true) {
     detail::check_table_shape("Embedding::wrap", weight.shape());
-    return Embedding(weight.data(), weight.shape(), std::move(options), freeze, true);
+    return Embedding(Parameter<T, Backend>::wrap(weight, freeze), std::move(options));
   }
   // Read-only memory (e.g. a memory-mapped file): max_norm is refused, since it must write.
   static Embedding wrap(TensorView<const T> weight, Options options = {}, bool freeze = true) {
     detail::check_table_shape("Embedding::wrap", weight.shape());
-    if (options.max_norm) {
-      detail::raise<value_error>(
-          "Embedding::wrap: max_norm renormalises rows in place and needs a writable table; "
-          "wrap a TensorView<T> or use from_pretrained (which copies)");
-    }
-    return Embedding(const_cast<T*>(weight.data()), weight.shape(), std::move(options), freeze,
-                     false);
+    detail::check_read_only_table("Embedding::wrap", options.max_norm.has_value());
+    return Embedding(Parameter<T, Backend>::wrap(weight, freeze), std::move(options));
   }
 
-  // Copies are deep for owned tables and share wrapped memory; moves keep the table in place.
-  Embedding(const Embedding& other)
-      : options_(other.options_),
-        owned_(other.owned_),
-        table_(other.owns_table() ? owned_.data() : other.table_),
-        rows_(other.rows_),
-        dim_(other.dim_),
-        padding_row_(other.padding_row_),
-        frozen_(other.frozen_),
-        writable_(other.writable_) {}
+  // Copies are deep for owned tables and share wrapped memory (Parameter's rules).
+  Embedding(const Embedding&) = default;
   Embedding(Embedding&&) noexcept = default;
-  Embedding& operator=(const Embedding& other) {
-    if (this != &other) *this = Embedding(other);
-    return *this;
-  }
+  Embedding& operator=(const Embedding&) = default;
   Embedding& operator=(Embedding&&) noexcept = default;
   ~Embedding() = default;
 
@@ -122,19 +106,24 @@ class Embedding {
   const Options& options() const noexcept { return options_; }
   // padding_idx resolved to a row in [0, rows), or -1.
   std::int64_t padding_row() const noexcept { return padding_row_; }
-  bool owns_table() const noexcept { return table_ == owned_.data() && owned_.numel() > 0; }
+  bool owns_table() const noexcept { return weight_.owns(); }
 
-  TensorView<const T> weight() const { return TensorView<const T>(table_, {rows_, dim_}); }
+  TensorView<const T> weight() const { return weight_.view(); }
   // The table for writing (an optimizer step, a custom constraint).
-  TensorView<T> mutable_weight() {
-    if (!writable_) {
-      detail::raise<value_error>("Embedding: the table wraps read-only memory");
-    }
-    return TensorView<T>(table_, {rows_, dim_});
-  }
+  TensorView<T> mutable_weight() { return weight_.mutable_view("Embedding"); }
 
-  bool frozen() const noexcept { return frozen_; }
-  void freeze(bool on = true) noexcept { frozen_ = on; }
+  bool frozen() const noexcept { return weight_.frozen(); }
+  void freeze(bool on = true) noexcept { weight_.freeze(on); }
+
+  // The parameters by their PyTorch state-dict names: f("weight", parameter).
+  template <class F>
+  void visit_parameters(F&& f) {
+    f("weight", weight_);
+  }
+  template <class F>
+  void visit_parameters(F&& f) const {
+    f("weight", weight_);
+  }
 
   // Looks up every index: output shape indices.shape + [dim]. Indices are int32 or int64 of
   // any rank (rank 0: one row). With max_norm, referenced rows are first renormalised in place.
@@ -146,10 +135,10 @@ class Embedding {
     const TensorView<const I> idx(indices);
     check_indices(idx, "Embedding::forward");
     if (options_.max_norm) {
-      Backend::renorm(table_, dim_, idx, *options_.max_norm, options_.norm_type);
+      Backend::rows::renorm(weight_.data(), dim_, idx, *options_.max_norm, options_.norm_type);
     }
     auto out = Tensor<T, Backend>::empty(idx.shape().append(dim_));
-    Backend::gather(table_, dim_, idx, out.data());
+    Backend::embedding::gather(weight_.data(), dim_, idx, out.data());
     return out;
   }
   template <class I>
@@ -165,7 +154,7 @@ class Embedding {
     const TensorView<const I> idx(indices);
     check_indices(idx, "Embedding::mask");
     auto out = Tensor<bool, Backend>::empty(idx.shape());
-    Backend::not_equal_mask(idx, options_.mask_zero ? 0 : -1, padding_row_, out.data());
+    Backend::embedding::mask(idx, options_.mask_zero ? 0 : -1, padding_row_, out.data());
     return out;
   }
 
@@ -177,7 +166,7 @@ class Embedding {
   Tensor<T, Backend> backward(TensorView<I> indices, TensorView<const T> grad_output) const {
     const SparseGrad<T, Backend> g = backward_sparse(indices, grad_output);
     auto dense = Tensor<T, Backend>::empty({rows_, dim_});
-    Backend::scatter_rows(g, dense.data());
+    Backend::rows::scatter(g, dense.data());
     return dense;
   }
 
@@ -188,11 +177,7 @@ class Embedding {
   SparseGrad<T, Backend> backward_sparse(TensorView<I> indices,
                                          TensorView<const T> grad_output) const {
     const TensorView<const I> idx(indices);
-    if (frozen_) {
-      detail::raise<value_error>(
-          "Embedding::backward: the table is frozen (from_pretrained freezes by default; pass "
-          "freeze = false or call freeze(false))");
-    }
+    weight_.require_trainable("Embedding::backward");
     check_indices(idx, "Embedding::backward");
     const Shape expected = idx.shape().append(dim_);
     if (!(grad_output.shape() == expected)) {
@@ -200,27 +185,18 @@ class Embedding {
                                  grad_output.shape().str() + ", expected " + expected.str() +
                                  " (indices shape + [dim])");
     }
-    return Backend::backward(idx, grad_output.data(), dim_, rows_, padding_row_,
+    return Backend::embedding::backward(idx, grad_output.data(), dim_, rows_, padding_row_,
                              options_.scale_grad_by_freq, options_.deterministic);
   }
 
  private:
   Embedding(Tensor<T, Backend> owned, Options options, bool freeze)
+      : Embedding(Parameter<T, Backend>(std::move(owned), freeze), std::move(options)) {}
+  Embedding(Parameter<T, Backend> weight, Options options)
       : options_(std::move(options)),
-        owned_(std::move(owned)),
-        table_(owned_.data()),
-        rows_(owned_.shape()[0]),
-        dim_(owned_.shape()[1]),
-        frozen_(freeze) {
-    validate_options();
-  }
-  Embedding(T* data, const Shape& shape, Options options, bool freeze, bool writable)
-      : options_(std::move(options)),
-        table_(data),
-        rows_(shape[0]),
-        dim_(shape[1]),
-        frozen_(freeze),
-        writable_(writable) {
+        weight_(std::move(weight)),
+        rows_(weight_.size(0)),
+        dim_(weight_.size(1)) {
     validate_options();
   }
 
@@ -231,18 +207,15 @@ class Embedding {
 
   template <class I>
   void check_indices(TensorView<const I> idx, const char* where) const {
-    const detail::IndexFault f = Backend::find_bad_index(idx, rows_);
+    const detail::IndexFault f = Backend::index::first_bad(idx, rows_);
     if (f.position >= 0) detail::raise_bad_index(where, f.value, f.position, idx.shape(), rows_);
   }
 
   Options options_;
-  Tensor<T, Backend> owned_{};
-  T* table_ = nullptr;  // owned_.data() or the caller's memory
+  Parameter<T, Backend> weight_;
   std::int64_t rows_ = 0;
   std::int64_t dim_ = 0;
   std::int64_t padding_row_ = -1;
-  bool frozen_ = false;
-  bool writable_ = true;
 };
 
 }  // namespace embedkit

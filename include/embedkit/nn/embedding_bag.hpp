@@ -23,20 +23,9 @@
 #include "embedkit/nn/detail/bag_checks.hpp"
 #include "embedkit/nn/detail/checks.hpp"
 #include "embedkit/nn/init.hpp"
+#include "embedkit/nn/parameter.hpp"
 
 namespace embedkit {
-namespace detail {
-// What an EmbeddingBag owns: a Tensor of the storage type, or a QuantizedTable.
-template <class T, class Backend, bool Quantized>
-struct bag_storage {
-  using type = Tensor<T, Backend>;
-};
-template <class T, class Backend>
-struct bag_storage<T, Backend, true> {
-  using type = QuantizedTable<T, Backend>;
-};
-}  // namespace detail
-
 struct EmbeddingBagOptions {
   Mode mode = Mode::mean;  // PyTorch's default
   // Entries equal to this row are left out of the reduction and of mean's divisor.
@@ -60,7 +49,7 @@ class EmbeddingBag {
                 "EmbeddingBag stores float, double, ek::half, ek::bfloat16, ek::q8 or ek::q4");
   static constexpr bool quantized = Quantized<T>;
   using traits = detail::storage_traits<T>;
-  using owned_type = typename detail::bag_storage<T, Backend, Quantized<T>>::type;
+  using owned_type = typename Parameter<T, Backend>::storage_type;
 
  public:
   using value_type = T;
@@ -80,9 +69,9 @@ class EmbeddingBag {
     const std::int64_t pad = detail::resolve_padding_idx("EmbeddingBag", options_.padding_idx, rows_);
     if (pad >= 0) std::fill_n(t.data() + pad * dim, dim, Draw(0.0f));
     if constexpr (quantized) {
-      adopt(to<Backend>(quantize<T>(t.cview())));
+      adopt(Parameter<T, Backend>(to<Backend>(quantize<T>(t.cview()))));
     } else {
-      adopt(to<Backend>(std::move(t)));
+      adopt(Parameter<T, Backend>(to<Backend>(std::move(t))));
     }
   }
 
@@ -131,30 +120,20 @@ class EmbeddingBag {
     requires FloatStorage<T>
   {
     detail::check_table_shape("EmbeddingBag::wrap", weight.shape());
-    return EmbeddingBag(weight.data(), weight.shape(), std::move(options), freeze, true);
+    return EmbeddingBag(Parameter<T, Backend>::wrap(weight, freeze), std::move(options));
   }
   static EmbeddingBag wrap(TensorView<const T> weight, Options options = {}, bool freeze = true)
     requires FloatStorage<T>
   {
     detail::check_table_shape("EmbeddingBag::wrap", weight.shape());
-    if (options.max_norm) {
-      detail::raise<value_error>(
-          "EmbeddingBag::wrap: max_norm renormalises rows in place and needs a writable table");
-    }
-    return EmbeddingBag(const_cast<T*>(weight.data()), weight.shape(), std::move(options), freeze,
-                        false);
+    detail::check_read_only_table("EmbeddingBag::wrap", options.max_norm.has_value());
+    return EmbeddingBag(Parameter<T, Backend>::wrap(weight, freeze), std::move(options));
   }
 
-  EmbeddingBag(const EmbeddingBag& other)
-      : options_(other.options_), owned_(other.owned_), rows_(other.rows_), dim_(other.dim_),
-        padding_row_(other.padding_row_), frozen_(other.frozen_), writable_(other.writable_) {
-    table_ = other.owns_table() ? owned_bytes() : other.table_;
-  }
+  // Copies are deep for owned tables and share wrapped memory (Parameter's rules).
+  EmbeddingBag(const EmbeddingBag&) = default;
   EmbeddingBag(EmbeddingBag&&) noexcept = default;
-  EmbeddingBag& operator=(const EmbeddingBag& other) {
-    if (this != &other) *this = EmbeddingBag(other);
-    return *this;
-  }
+  EmbeddingBag& operator=(const EmbeddingBag&) = default;
   EmbeddingBag& operator=(EmbeddingBag&&) noexcept = default;
   ~EmbeddingBag() = default;
 
@@ -162,27 +141,36 @@ class EmbeddingBag {
   std::int64_t embedding_dim() const noexcept { return dim_; }
   const Options& options() const noexcept { return options_; }
   std::int64_t padding_row() const noexcept { return padding_row_; }
-  bool owns_table() const noexcept { return table_ != nullptr && table_ == owned_bytes(); }
-  bool frozen() const noexcept { return frozen_; }
-  void freeze(bool on = true) noexcept { frozen_ = on; }
+  bool owns_table() const noexcept { return weight_.owns(); }
+  bool frozen() const noexcept { return weight_.frozen(); }
+  void freeze(bool on = true) noexcept { weight_.freeze(on); }
 
   // The table (float types).
   TensorView<const T> weight() const
     requires FloatStorage<T>
   {
-    return TensorView<const T>(reinterpret_cast<const T*>(table_), {rows_, dim_});
+    return weight_.view();
   }
   TensorView<T> mutable_weight()
     requires FloatStorage<T>
   {
-    if (!writable_) detail::raise<value_error>("EmbeddingBag: the table wraps read-only memory");
-    return TensorView<T>(reinterpret_cast<T*>(table_), {rows_, dim_});
+    return weight_.mutable_view("EmbeddingBag");
   }
   // The quantized table (q8, q4).
   template <class Q = T>
     requires Quantized<Q>
   const QuantizedTable<Q, Backend>& table() const {
-    return owned_;
+    return weight_.quantized_table();
+  }
+
+  // The parameters by their PyTorch state-dict names: f("weight", parameter).
+  template <class F>
+  void visit_parameters(F&& f) {
+    f("weight", weight_);
+  }
+  template <class F>
+  void visit_parameters(F&& f) const {
+    f("weight", weight_);
   }
 
   // Bags given by offsets into a 1-D input: bag b is input[offsets[b] : offsets[b + 1]] (the
@@ -295,40 +283,22 @@ class EmbeddingBag {
   template <class I, class J>
   using Problem = detail::BagProblem<T, I, J>;
 
-  EmbeddingBag(owned_type owned, Options options, bool freeze)
-      : options_(std::move(options)), frozen_(freeze) {
-    if constexpr (quantized) {
-      rows_ = owned.rows();
-      dim_ = owned.dim;
-    } else {
-      rows_ = owned.shape()[0];
-      dim_ = owned.shape()[1];
-    }
-    adopt(std::move(owned));
+  EmbeddingBag(owned_type owned, Options options, bool freeze) : options_(std::move(options)) {
+    adopt(Parameter<T, Backend>(std::move(owned), freeze));
   }
-  EmbeddingBag(T* data, const Shape& shape, Options options, bool freeze, bool writable)
-      : options_(std::move(options)),
-        table_(reinterpret_cast<std::uint8_t*>(data)),
-        rows_(shape[0]),
-        dim_(shape[1]),
-        frozen_(freeze),
-        writable_(writable) {
+  EmbeddingBag(Parameter<T, Backend> weight, Options options) : options_(std::move(options)) {
+    adopt(std::move(weight));
+  }
+
+  void adopt(Parameter<T, Backend> weight) {
+    weight_ = std::move(weight);
+    rows_ = weight_.size(0);
+    dim_ = weight_.size(1);
     validate_options();
   }
 
-  void adopt(owned_type owned) {
-    owned_ = std::move(owned);
-    table_ = owned_bytes();
-    validate_options();
-  }
-
-  std::uint8_t* owned_bytes() const noexcept {
-    if constexpr (quantized) {
-      return const_cast<std::uint8_t*>(owned_.bytes.data());
-    } else {
-      return reinterpret_cast<std::uint8_t*>(const_cast<T*>(owned_.data()));
-    }
-  }
+  // The table's row bytes, as the kernels read them.
+  std::uint8_t* table_bytes() const noexcept { return reinterpret_cast<std::uint8_t*>(weight_.data()); }
 
   void validate_options() {
     padding_row_ = detail::resolve_padding_idx("EmbeddingBag", options_.padding_idx, rows_);
@@ -344,7 +314,7 @@ class EmbeddingBag {
     detail::check_per_sample_weights(where, options_.mode, psw.shape(), psw.data() != nullptr,
                                      input.shape());
     Problem<I, J> p;
-    p.table = table_;
+    p.table = table_bytes();
     p.rows = rows_;
     p.dim = dim_;
     p.stride = traits::row_bytes(dim_);
@@ -365,16 +335,16 @@ class EmbeddingBag {
                         TensorView<const output_type> psw) const {
     const std::int64_t bags =
         detail::check_bag_input(where, input.shape(), offsets.shape(), options_.include_last_offset);
-    const detail::OffsetFault f = Backend::check_offsets(offsets, input.numel());
+    const detail::OffsetFault f = Backend::bag::check_offsets(offsets, input.numel());
     if (f.kind != detail::OffsetFault::none) {
       detail::raise_bad_offset(where, f, input.numel(), options_.include_last_offset);
     }
     // Entries after the last bag (include_last_offset with offsets[bags] < n) are in no bag,
     // but are still checked: bad data is reported wherever it is.
     if (options_.include_last_offset && offsets.numel() > 0) {
-      const auto end = static_cast<std::int64_t>(Backend::load(offsets.data() + offsets.numel() - 1));
+      const auto end = static_cast<std::int64_t>(Backend::memory::load(offsets.data() + offsets.numel() - 1));
       const TensorView<const I> rest(input.data() + end, {input.numel() - end});
-      const detail::IndexFault g = Backend::find_bad_index(rest, rows_);
+      const detail::IndexFault g = Backend::index::first_bad(rest, rows_);
       if (g.position >= 0) {
         detail::raise_bad_bag_index(where, g.value, end + g.position, -1, rows_);
       }
@@ -411,10 +381,10 @@ class EmbeddingBag {
     if (options_.max_norm) {
       // Renormalisation writes rows: every index is checked before any write.
       const TensorView<const I> all(p.indices, {p.n});
-      const detail::IndexFault g = Backend::find_bad_index(all, rows_);
+      const detail::IndexFault g = Backend::index::first_bad(all, rows_);
       if (g.position >= 0) detail::raise_bad_bag_index("EmbeddingBag::forward", g.value, g.position, -1, rows_);
       if constexpr (!quantized) {  // refused at construction for quantized tables
-        Backend::renorm(reinterpret_cast<T*>(table_), dim_, all, *options_.max_norm, options_.norm_type);
+        Backend::rows::renorm(weight_.data(), dim_, all, *options_.max_norm, options_.norm_type);
       }
     }
     p.out = out.data();
@@ -422,14 +392,14 @@ class EmbeddingBag {
       *max_indices = Tensor<std::int64_t, Backend>::empty({p.bags, dim_});
       p.argmax = max_indices->data();
     }
-    const detail::BagFault f = Backend::bag_forward(p);
+    const detail::BagFault f = Backend::bag::forward(p);
     if (f.position >= 0) detail::raise_bad_bag_index("EmbeddingBag::forward", f.value, f.position, f.bag, rows_);
   }
 
   template <class I, class J>
   SparseGrad<grad_type, Backend> run_backward(Problem<I, J>& p, TensorView<const output_type> grad_output,
                                               TensorView<const std::int64_t> max_indices) const {
-    check_trainable("EmbeddingBag::backward");
+    weight_.require_trainable("EmbeddingBag::backward");
     detail::check_grad_output("EmbeddingBag::backward", grad_output.shape(), p.bags, dim_);
     Tensor<std::int64_t, Backend> recomputed;
     const std::int64_t* argmax = max_indices.data();
@@ -446,9 +416,10 @@ class EmbeddingBag {
     } else {
       validate_indices(p);
     }
-    return Backend::template bag_backward<grad_type>(p, grad_output.data(), argmax,
-                                                     options_.scale_grad_by_freq,
-                                                     options_.deterministic);
+    detail::BagGradient<grad_type, Backend> g = Backend::bag::template backward<grad_type>(
+        p, grad_output.data(), argmax, options_.scale_grad_by_freq, options_.deterministic);
+    if (g.fault.element >= 0) detail::raise_bad_max_index("EmbeddingBag::backward", g.fault, dim_);
+    return std::move(g.grad);
   }
 
   template <class I, class J>
@@ -461,38 +432,27 @@ class EmbeddingBag {
     }
     detail::check_grad_output("EmbeddingBag::backward_per_sample_weights", grad_output.shape(), p.bags, dim_);
     validate_indices(p);
-    return Backend::bag_weights_backward(p, grad_output.data());
+    return Backend::bag::weights_backward(p, grad_output.data());
   }
 
   // Backward reads rows and scatters into them: indices are checked first, in one pass.
   template <class I, class J>
   void validate_indices(const Problem<I, J>& p) const {
-    const detail::IndexFault g = Backend::find_bad_index(TensorView<const I>(p.indices, {p.n}), rows_);
+    const detail::IndexFault g = Backend::index::first_bad(TensorView<const I>(p.indices, {p.n}), rows_);
     if (g.position >= 0) detail::raise_bad_bag_index("EmbeddingBag::backward", g.value, g.position, -1, rows_);
-  }
-
-  void check_trainable(const char* where) const {
-    if (frozen_) {
-      detail::raise<value_error>(std::string(where) +
-                                 ": the table is frozen (from_pretrained freezes by default; pass "
-                                 "freeze = false or call freeze(false))");
-    }
   }
 
   Tensor<grad_type, Backend> densify(const SparseGrad<grad_type, Backend>& g) const {
     auto dense = Tensor<grad_type, Backend>::empty({rows_, dim_});
-    Backend::scatter_rows(g, dense.data());
+    Backend::rows::scatter(g, dense.data());
     return dense;
   }
 
   Options options_;
-  owned_type owned_{};
-  std::uint8_t* table_ = nullptr;  // row bytes: owned_ or the caller's memory
+  Parameter<T, Backend> weight_;
   std::int64_t rows_ = 0;
   std::int64_t dim_ = 0;
   std::int64_t padding_row_ = -1;
-  bool frozen_ = false;
-  bool writable_ = true;
 };
 
 }  // namespace embedkit

@@ -4,12 +4,23 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <utility>
 
 #include "embedkit/backend/cuda/runtime.cuh"
 
 namespace embedkit::detail {
 
 inline constexpr int threads_per_block = 256;
+
+// The one launch of every kernel here: `work` items for a grid-stride loop, threads_per_block
+// threads a block, on the calling thread's current stream, the launch checked and named in the
+// error. The kernel is named with its template arguments (launch("k", n, k<T>, ...)).
+template <class... Params, class... Args>
+void launch(const char* name, std::int64_t work, void (*kernel)(Params...), Args&&... args) {
+  kernel<<<blocks_for(work, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
+      static_cast<Params>(std::forward<Args>(args))...);
+  cuda_check_launch(name);
+}
 
 // Grid-stride loop bounds.
 __device__ inline std::int64_t global_thread() {
@@ -28,8 +39,7 @@ __global__ void iota_kernel(T* out, std::int64_t n) {
 // out[i] = i for i in [0, n), on the current stream.
 inline void fill_iota(std::int64_t* out, std::int64_t n) {
   if (n <= 0) return;
-  iota_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(out, n);
-  cuda_check_launch("iota_kernel");
+  launch("iota_kernel", n, iota_kernel<std::int64_t>, out, n);
 }
 
 // The first k in [0, n) with a[k] >= v (n if none): a is ascending.

@@ -12,7 +12,6 @@
 
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/half.hpp"
-#include "embedkit/core/quantized.hpp"
 
 namespace embedkit::detail {
 
@@ -60,25 +59,5 @@ template <> struct word_of<2> { using type = std::uint16_t; };
 template <> struct word_of<4> { using type = std::uint32_t; };
 template <> struct word_of<8> { using type = std::uint64_t; };
 template <> struct word_of<16> { using type = uint4; };
-
-// A quantized row's scale and bias (after its dim data bytes).
-template <class Q>
-__device__ inline void quant_params(const std::uint8_t* row, std::int64_t dim, float& scale,
-                                    float& bias) {
-  // Q::data_bytes(dim), spelled out: the tags' members are host functions.
-  const std::uint8_t* p = row + (std::is_same_v<Q, q8> ? dim : (dim + 1) / 2);
-  if constexpr (std::is_same_v<Q, q8>) {
-    // Rows are dim + 8 bytes: the floats are 4-byte aligned only when dim is; read bytes.
-    unsigned s = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<unsigned>(p[3]) << 24);
-    unsigned b = p[4] | (p[5] << 8) | (p[6] << 16) | (static_cast<unsigned>(p[7]) << 24);
-    scale = __uint_as_float(s);
-    bias = __uint_as_float(b);
-  } else {
-    const unsigned short s = static_cast<unsigned short>(p[0] | (p[1] << 8));
-    const unsigned short b = static_cast<unsigned short>(p[2] | (p[3] << 8));
-    scale = __half2float(__ushort_as_half(s));
-    bias = __half2float(__ushort_as_half(b));
-  }
-}
 
 }  // namespace embedkit::detail

@@ -1,6 +1,6 @@
-// The cuda kernels Embedding needs, with the cpu backend's contracts (backend/cpu/embedding.hpp):
-// index validation, row gather, max-norm renormalisation, the row-sparse backward (sorted and
-// segment-reduced, deterministic; or atomic), scatter into a dense gradient, and the mask.
+// The cuda embedding op (backend/common/embedding.hpp): row gather with the widest aligned word,
+// the row-sparse backward (sorted and segment-reduced, deterministic; or atomic), and the mask.
+// The pieces the bag backward shares (coalesce, gradient slots, finish_rows) live here too.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -10,8 +10,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/embedding.hpp"
 #include "embedkit/backend/cuda/basic.cuh"
+#include "embedkit/backend/cuda/rows.cuh"
 #include "embedkit/backend/cuda/element.cuh"
 #include "embedkit/backend/cuda/fault.cuh"
 #include "embedkit/backend/cuda/memory.cuh"
@@ -24,16 +25,6 @@
 
 namespace embedkit::detail {
 
-template <class I>
-__global__ void find_bad_index_kernel(const I* idx, std::int64_t n, std::int64_t rows,
-                                      unsigned long long* fault) {
-  for (std::int64_t i = global_thread(); i < n; i += grid_threads()) {
-    if (static_cast<std::uint64_t>(static_cast<std::int64_t>(idx[i])) >= static_cast<std::uint64_t>(rows)) {
-      record_fault(fault, i);
-    }
-  }
-}
-
 // Copies n rows of `words` words each: out row i = table row idx[i].
 template <class W, class I>
 __global__ void gather_kernel(const W* table, std::int64_t words, const I* idx, std::int64_t n, W* out) {
@@ -41,49 +32,6 @@ __global__ void gather_kernel(const W* table, std::int64_t words, const I* idx, 
   for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
     const std::int64_t i = t / words, k = t - i * words;
     out[t] = table[static_cast<std::int64_t>(idx[i]) * words + k];
-  }
-}
-
-template <class I>
-__global__ void keys_kernel(const I* idx, std::int64_t n, std::int64_t padding_row,
-                            std::int64_t sentinel, std::int64_t* keys) {
-  for (std::int64_t i = global_thread(); i < n; i += grid_threads()) {
-    const auto r = static_cast<std::int64_t>(idx[i]);
-    keys[i] = r == padding_row ? sentinel : r;
-  }
-}
-
-// One warp per distinct referenced row: the row's p-norm, and the rescale when it exceeds
-// max_norm (torch.embedding_renorm_'s rule), so a row named twice is rescaled once.
-template <class T>
-__global__ void renorm_kernel(T* w, std::int64_t dim, const std::int64_t* distinct, std::int64_t n,
-                              double max_norm, double p) {
-  using E = device_element<T>;
-  using A = typename E::acc;
-  const int lane = threadIdx.x % 32;
-  const std::int64_t warps = grid_threads() / 32;
-  for (std::int64_t k = global_thread() / 32; k < n; k += warps) {
-    T* row = w + distinct[k] * dim;
-    A s = 0;
-    for (std::int64_t j = lane; j < dim; j += 32) {
-      const A v = fabs(E::load(row + j));
-      if (p == 2.0) s = fma(v, v, s);
-      else if (p == 1.0) s += v;
-      else if (isinf(p)) s = fmax(s, v);
-      else if (p == 0.0) s += v != A(0) ? A(1) : A(0);
-      else s += pow(v, static_cast<A>(p));
-    }
-    for (int o = 16; o > 0; o /= 2) {
-      const A other = __shfl_xor_sync(0xffffffffu, s, o);
-      s = isinf(p) ? fmax(s, other) : s + other;
-    }
-    A norm = s;
-    if (p == 2.0) norm = sqrt(s);
-    else if (!(p == 1.0 || isinf(p) || p == 0.0)) norm = pow(s, A(1) / static_cast<A>(p));
-    if (static_cast<double>(norm) > max_norm) {
-      const A scale = static_cast<A>(max_norm / (static_cast<double>(norm) + 1e-7));
-      for (std::int64_t j = lane; j < dim; j += 32) E::store(row + j, E::load(row + j) * scale);
-    }
   }
 }
 
@@ -134,9 +82,7 @@ inline Tensor<std::int64_t, cuda> gradient_slots(const std::int64_t* keys, std::
                                                  std::int64_t nnz) {
   auto slots = Tensor<std::int64_t, cuda>::empty({n});
   if (n > 0) {
-    slots_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-        keys, n, sentinel, rows, nnz, slots.data());
-    cuda_check_launch("slots_kernel");
+    launch("slots_kernel", n, slots_kernel<std::int64_t>, keys, n, sentinel, rows, nnz, slots.data());
   }
   return slots;
 }
@@ -153,16 +99,6 @@ __global__ void finish_rows_kernel(const typename device_element<T>::acc* acc, s
     A a = acc[t];
     if (scale_by_freq) a *= A(1) / static_cast<A>(counts[t / dim]);
     E::store(values + t, a);
-  }
-}
-
-template <class W>
-__global__ void scatter_rows_kernel(const std::int64_t* rows, const W* values, std::int64_t nnz,
-                                    std::int64_t dim, W* dense) {
-  const std::int64_t total = nnz * dim;
-  for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
-    const std::int64_t k = t / dim, c = t - k * dim;
-    dense[rows[k] * dim + c] = values[t];
   }
 }
 
@@ -203,54 +139,24 @@ inline Coalesced coalesce(const std::int64_t* keys, std::int64_t n, std::int64_t
   return c;
 }
 
-struct cuda_embedding_kernels {
-  template <IndexType I>
-  static IndexFault find_bad_index(TensorView<const I> idx, std::int64_t rows) {
-    const std::int64_t n = idx.numel();
-    if (n == 0) return {};
-    DeviceFaults fault;
-    find_bad_index_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-        idx.data(), n, rows, fault.data());
-    cuda_check_launch("find_bad_index_kernel");
-    const std::int64_t at = fault.read();
-    if (at < 0) return {};
-    return {at, static_cast<std::int64_t>(cuda_memory::load(idx.data() + at))};
-  }
-
+struct cuda_embedding_ops {
   template <FloatStorage T, IndexType I>
   static void gather(const T* w, std::int64_t dim, TensorView<const I> idx, T* out) {
     const std::int64_t n = idx.numel();
     const std::size_t row_bytes = static_cast<std::size_t>(dim) * sizeof(T);
     if (n == 0 || row_bytes == 0) return;
-    const auto launch = [&]<class W>(W*) {
+    const auto copy_rows = [&]<class W>(W*) {
       const std::int64_t words = static_cast<std::int64_t>(row_bytes / sizeof(W));
-      gather_kernel<<<blocks_for(n * words, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-          reinterpret_cast<const W*>(w), words, idx.data(), n, reinterpret_cast<W*>(out));
-      cuda_check_launch("gather_kernel");
+      launch("gather_kernel", n * words, gather_kernel<W, I>, reinterpret_cast<const W*>(w), words,
+             idx.data(), n, reinterpret_cast<W*>(out));
     };
     switch (copy_word_bytes(w, out, row_bytes)) {
-      case 16: launch(static_cast<uint4*>(nullptr)); break;
-      case 8: launch(static_cast<std::uint64_t*>(nullptr)); break;
-      case 4: launch(static_cast<std::uint32_t*>(nullptr)); break;
-      case 2: launch(static_cast<std::uint16_t*>(nullptr)); break;
-      default: launch(static_cast<std::uint8_t*>(nullptr)); break;
+      case 16: copy_rows(static_cast<uint4*>(nullptr)); break;
+      case 8: copy_rows(static_cast<std::uint64_t*>(nullptr)); break;
+      case 4: copy_rows(static_cast<std::uint32_t*>(nullptr)); break;
+      case 2: copy_rows(static_cast<std::uint16_t*>(nullptr)); break;
+      default: copy_rows(static_cast<std::uint8_t*>(nullptr)); break;
     }
-  }
-
-  template <FloatStorage T, IndexType I>
-  static void renorm(T* w, std::int64_t dim, TensorView<const I> idx, double max_norm, double p) {
-    const std::int64_t n = idx.numel();
-    if (n == 0) return;
-    auto keys = Tensor<std::int64_t, cuda>::empty({n});
-    const cudaStream_t s = current_stream_slot();
-    // The indices widened to int64 keys (no padding here: -1 never occurs in checked indices).
-    keys_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, s>>>(idx.data(), n, -1, -1, keys.data());
-    cuda_check_launch("keys_kernel");
-    // The table's row count is not passed here: sort on all non-sign bits (a rare path).
-    KeyRuns runs = sort_into_runs(keys.data(), n, std::int64_t{1} << 62, false);
-    renorm_kernel<<<blocks_for(runs.runs * 32, threads_per_block), threads_per_block, 0, s>>>(
-        w, dim, runs.unique.data(), runs.runs, max_norm, p);
-    cuda_check_launch("renorm_kernel");
   }
 
   template <FloatStorage T, IndexType I>
@@ -258,13 +164,8 @@ struct cuda_embedding_kernels {
                                       std::int64_t num_rows, std::int64_t padding_row,
                                       bool scale_by_freq, bool deterministic = true) {
     const std::int64_t n = idx.numel();
-    const cudaStream_t s = current_stream_slot();
     auto keys = Tensor<std::int64_t, cuda>::empty({n});
-    if (n > 0) {
-      keys_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, s>>>(idx.data(), n, padding_row,
-                                                                                  num_rows, keys.data());
-      cuda_check_launch("keys_kernel");
-    }
+    if (n > 0) launch("keys_kernel", n, keys_kernel<I>, idx.data(), n, padding_row, num_rows, keys.data());
     Coalesced c = coalesce(keys.data(), n, num_rows, deterministic);
     const std::int64_t nnz = c.nnz;
     const KeyRuns& runs = c.runs;
@@ -272,43 +173,24 @@ struct cuda_embedding_kernels {
     const std::int64_t total = nnz * dim;
     if (total == 0) return g;
     if (deterministic) {
-      segment_sum_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, s>>>(
-          grad_output, dim, runs.positions.data(), runs.starts.data(), runs.counts.data(), nnz, scale_by_freq,
-          g.values.data());
-      cuda_check_launch("segment_sum_kernel");
+      launch("segment_sum_kernel", total, segment_sum_kernel<T>, grad_output, dim, runs.positions.data(),
+             runs.starts.data(), runs.counts.data(), nnz, scale_by_freq, g.values.data());
     } else {
       using A = typename device_element<T>::acc;
       auto acc = Tensor<A, cuda>::zeros({nnz, dim});
       const auto slots = gradient_slots(keys.data(), n, num_rows, g.rows.data(), nnz);
-      atomic_rows_kernel<<<blocks_for(n * dim, threads_per_block), threads_per_block, 0, s>>>(
-          slots.data(), n, grad_output, dim, acc.data());
-      cuda_check_launch("atomic_rows_kernel");
-      finish_rows_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, s>>>(
-          acc.data(), dim, runs.counts.data(), nnz, scale_by_freq, g.values.data());
-      cuda_check_launch("finish_rows_kernel");
+      launch("atomic_rows_kernel", n * dim, atomic_rows_kernel<T>, slots.data(), n, grad_output, dim, acc.data());
+      launch("finish_rows_kernel", total, finish_rows_kernel<T>, acc.data(), dim, runs.counts.data(), nnz,
+             scale_by_freq, g.values.data());
     }
     return g;
   }
 
-  template <FloatStorage T>
-  static void scatter_rows(const SparseGrad<T, cuda>& g, T* dense) {
-    const std::int64_t dim = g.dim();
-    cuda_memory::zero_bytes(dense, static_cast<std::size_t>(g.num_rows * dim) * sizeof(T));
-    const std::int64_t total = g.nnz() * dim;
-    if (total == 0) return;
-    using W = typename word_of<sizeof(T)>::type;
-    scatter_rows_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-        g.rows.data(), reinterpret_cast<const W*>(g.values.data()), g.nnz(), dim, reinterpret_cast<W*>(dense));
-    cuda_check_launch("scatter_rows_kernel");
-  }
-
   template <IndexType I>
-  static void not_equal_mask(TensorView<const I> idx, std::int64_t a, std::int64_t b, bool* out) {
+  static void mask(TensorView<const I> idx, std::int64_t a, std::int64_t b, bool* out) {
     const std::int64_t n = idx.numel();
     if (n == 0) return;
-    not_equal_mask_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-        idx.data(), n, a, b, out);
-    cuda_check_launch("not_equal_mask_kernel");
+    launch("not_equal_mask_kernel", n, not_equal_mask_kernel<I>, idx.data(), n, a, b, out);
   }
 };
 

@@ -19,6 +19,20 @@ namespace embedkit::detail {
 template <class T>
 inline constexpr bool simd_native_v = std::is_same_v<T, float> || std::is_same_v<T, double>;
 
+// xsimd::hadd, without GCC 12's false -Wmaybe-uninitialized on xsimd 8's AVX-512 double
+// reduction (a _mm512 extract of a fully initialised register, seen through inlining).
+template <class B>
+inline typename B::value_type horizontal_sum(const B& b) noexcept {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+  return xsimd::hadd(b);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+}
+
 // acc[0..n) += row[0..n), in the accumulation type. Plain additions only: the result is the
 // same with or without FMA hardware, whatever the vector width.
 template <class T>
@@ -51,7 +65,7 @@ inline acc_t<T> row_norm(const T* row, std::int64_t n, double p) noexcept {
         const B r = B::load_unaligned(row + i);
         acc = xsimd::fma(r, r, acc);
       }
-      s = xsimd::hadd(acc);
+      s = horizontal_sum(acc);
     }
     for (; i < n; ++i) {
       const A v = static_cast<A>(row[i]);
@@ -83,6 +97,43 @@ inline void scale_row(T* row, std::int64_t n, acc_t<T> scale) noexcept {
   for (std::int64_t i = 0; i < n; ++i) {
     row[i] = convert<T>(static_cast<acc_t<T>>(row[i]) * scale);
   }
+}
+
+// sum of a[i] * b[i] over [0, n), float or double: xsimd fused multiply-adds into two
+// accumulators (which hides their latency), summed across lanes, then a scalar tail. The
+// similarity search of KeyedVectors runs on it. (Unlike add_row's, its result depends on the
+// vector width.)
+template <class T>
+  requires simd_native_v<T>
+inline T row_dot(const T* a, const T* b, std::int64_t n) noexcept {
+  using B = xsimd::batch<T>;
+  constexpr auto w = static_cast<std::int64_t>(B::size);
+  std::int64_t i = 0;
+  T s = T(0);
+  if (n >= w) {
+    B acc0(T(0)), acc1(T(0));
+    for (; i + 2 * w <= n; i += 2 * w) {
+      acc0 = xsimd::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), acc0);
+      acc1 = xsimd::fma(B::load_unaligned(a + i + w), B::load_unaligned(b + i + w), acc1);
+    }
+    for (; i + w <= n; i += w) {
+      acc0 = xsimd::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), acc0);
+    }
+    s = xsimd::hadd(acc0 + acc1);
+  }
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// out[0..n) = v / ||v||, the L2 norm being sqrt(row_dot(v, v, n)); a row whose norm is zero or
+// not finite (an inf or NaN in it) gives zeros, so that its cosine with everything is 0
+// instead of NaN.
+template <class T>
+  requires simd_native_v<T>
+inline void unit_row(const T* v, T* out, std::int64_t n) noexcept {
+  const T norm = std::sqrt(row_dot(v, v, n));
+  const T inv = norm > T(0) && std::isfinite(norm) ? T(1) / norm : T(0);
+  for (std::int64_t i = 0; i < n; ++i) out[i] = inv == T(0) ? T(0) : v[i] * inv;
 }
 
 }  // namespace embedkit::detail

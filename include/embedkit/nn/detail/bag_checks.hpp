@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
 #include "embedkit/nn/detail/checks.hpp"
@@ -101,6 +101,15 @@ inline void check_grad_output(const char* where, const Shape& grad, std::int64_t
     raise<shape_error>(std::string(where) + ": grad_output has shape " + grad.str() +
                        ", expected " + Shape{bags, dim}.str() + " ([bags, dim])");
   }
+}
+
+// Max-mode backward with max_indices that are not this input's (element t of [bags, dim]
+// names a row that no entry of the input holds).
+[[noreturn]] inline void raise_bad_max_index(const char* where, const ArgmaxFault& f, std::int64_t dim) {
+  raise<value_error>(std::string(where) + ": max_indices[" + std::to_string(f.element / dim) + ", " +
+                     std::to_string(f.element % dim) + "] = " + std::to_string(f.row) +
+                     " is not a row of the input (max_indices must come from forward on the same "
+                     "input, or be -1 for an empty bag)");
 }
 
 }  // namespace embedkit::detail

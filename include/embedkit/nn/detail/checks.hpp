@@ -61,6 +61,15 @@ inline void check_max_norm(const char* where, std::optional<double> max_norm, do
   }
 }
 
+// wrap() of read-only memory: max_norm would write to it.
+inline void check_read_only_table(const char* where, bool max_norm) {
+  if (max_norm) {
+    raise<value_error>(std::string(where) +
+                       ": max_norm renormalises rows in place and needs a writable table; wrap a "
+                       "TensorView<T> or use from_pretrained (which copies)");
+  }
+}
+
 inline void check_table_shape(const char* where, const Shape& s) {
   if (s.rank() != 2) {
     raise<shape_error>(std::string(where) + ": the table must have rank 2 [rows, dim], got shape " +

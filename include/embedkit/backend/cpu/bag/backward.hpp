@@ -9,27 +9,14 @@
 #include <utility>
 #include <vector>
 
-#include "embedkit/backend/cpu/bag/forward.hpp"
-#include "embedkit/backend/cpu/bag/row_load.hpp"
+#include "embedkit/backend/common/bag.hpp"
+#include "embedkit/backend/cpu/runs.hpp"
 #include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/tensor.hpp"
 
 namespace embedkit::detail {
-
-// Value of element j of a row (dequantized for quantized storage).
-template <class S>
-inline typename storage_traits<S>::acc row_value(const std::uint8_t* row, std::int64_t dim,
-                                                 std::int64_t j) noexcept {
-  auto v = storage_traits<S>::element(row, j);
-  if constexpr (storage_traits<S>::quantized) {
-    float sc, bi;
-    storage_traits<S>::params(row, dim, sc, bi);
-    v = v * sc + bi;
-  }
-  return v;
-}
 
 template <class G, class S, class I, class J>
 struct BagBackward {
@@ -64,44 +51,33 @@ struct BagBackward {
     }
   }
 
-  SparseGrad<G, cpu> table_gradient() const {
+  BagGradient<G, cpu> table_gradient() const {
     const std::vector<std::int64_t> bag = bag_of();
     std::vector<acc> count, wsum;
     bag_sizes(count, wsum);
 
-    // (row, position) of every usable entry, sorted: segments of equal rows.
-    std::vector<std::pair<std::int64_t, std::int64_t>> order;
-    order.reserve(static_cast<std::size_t>(p.n));
-    for (std::int64_t j = 0; j < p.n; ++j) {
-      const auto r = static_cast<std::int64_t>(p.indices[j]);
-      if (r != p.padding_row && bag[static_cast<std::size_t>(j)] >= 0) order.emplace_back(r, j);
-    }
-    std::sort(order.begin(), order.end());
-    std::vector<std::int64_t> starts;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      if (k == 0 || order[k].first != order[k - 1].first) starts.push_back(static_cast<std::int64_t>(k));
-    }
-    const auto nnz = static_cast<std::int64_t>(starts.size());
-    starts.push_back(static_cast<std::int64_t>(order.size()));
-
+    // The usable entries (not padding, in a bag), grouped by row.
+    const RowRuns runs = sort_into_runs(p.indices, p.n, [&](std::int64_t j, std::int64_t r) {
+      return r != p.padding_row && bag[static_cast<std::size_t>(j)] >= 0;
+    });
+    const std::int64_t nnz = runs.count();
     const std::int64_t dim = p.dim;
-    SparseGrad<G, cpu> g{Tensor<std::int64_t, cpu>::empty({nnz}), Tensor<G, cpu>::empty({nnz, dim}),
-                         p.rows};
-    for (std::int64_t s = 0; s < nnz; ++s) g.rows[s] = order[static_cast<std::size_t>(starts[static_cast<std::size_t>(s)])].first;
+    BagGradient<G, cpu> out{{Tensor<std::int64_t, cpu>::empty({nnz}), Tensor<G, cpu>::empty({nnz, dim}), p.rows}, {}};
+    SparseGrad<G, cpu>& g = out.grad;
+    for (std::int64_t s = 0; s < nnz; ++s) g.rows[s] = runs.row(s);
 
     if (p.mode == Mode::max) {
-      max_gradient(g);
-      return g;
+      out.fault = max_gradient(g);
+      return out;
     }
     parallel_for(nnz, std::max<std::int64_t>(1, 2048 / std::max<std::int64_t>(dim, 1)),
                  [&](std::int64_t s0, std::int64_t s1) {
       std::vector<acc> a(static_cast<std::size_t>(dim));
       for (std::int64_t s = s0; s < s1; ++s) {
         std::fill(a.begin(), a.end(), acc(0));
-        const auto first = static_cast<std::size_t>(starts[static_cast<std::size_t>(s)]);
-        const auto last = static_cast<std::size_t>(starts[static_cast<std::size_t>(s) + 1]);
+        const std::size_t first = runs.first(s), last = runs.last(s);
         for (std::size_t k = first; k < last; ++k) {
-          const std::int64_t j = order[k].second;
+          const std::int64_t j = runs.position(k);
           const auto b = static_cast<std::size_t>(bag[static_cast<std::size_t>(j)]);
           acc coef = p.weights ? p.weights[j] : acc(1);
           if (p.mode == Mode::mean) {
@@ -116,12 +92,13 @@ struct BagBackward {
         for (std::int64_t c = 0; c < dim; ++c) dst[c] = convert<G>(a[static_cast<std::size_t>(c)] * freq);
       }
     });
-    return g;
+    return out;
   }
 
   // Max: each (bag, column) gradient goes to that column of the bag's argmax row. Parallel over
-  // column ranges: no two threads touch one element, and bags are added in order.
-  void max_gradient(SparseGrad<G, cpu>& g) const {
+  // column ranges: no two threads touch one element, and bags are added in order. Returns the
+  // first max index that is not a row of the input (the layer raises).
+  ArgmaxFault max_gradient(SparseGrad<G, cpu>& g) const {
     const std::int64_t dim = p.dim, nnz = g.nnz();
     std::vector<acc> a(static_cast<std::size_t>(nnz * dim), acc(0));
     const std::int64_t* rows_begin = g.rows.data();
@@ -146,8 +123,9 @@ struct BagBackward {
     for (const std::int64_t t : bad) {
       if (t >= 0 && (first_bad < 0 || t < first_bad)) first_bad = t;
     }
-    if (first_bad >= 0) raise_bad_max_index(first_bad, argmax[first_bad], dim);
+    if (first_bad >= 0) return {first_bad, argmax[first_bad]};
     for (std::int64_t k = 0; k < nnz * dim; ++k) g.values[k] = convert<G>(a[static_cast<std::size_t>(k)]);
+    return {};
   }
 
   // d loss / d w_j: sum mode dot(go[bag], row_j); weighted mean (d_j - sum_i w_i d_i / W) / W.

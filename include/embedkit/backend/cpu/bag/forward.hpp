@@ -13,7 +13,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/cpu/bag/row_load.hpp"
 #include "embedkit/core/config.hpp"
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/cuda/bag/forward.cuh"
 #include "embedkit/backend/cuda/bag/row.cuh"
 #include "embedkit/backend/cuda/basic.cuh"
@@ -39,7 +39,7 @@ __global__ void bag_sizes_kernel(const BagProblem<S, I, J> p, typename storage_t
   using acc = typename storage_traits<S>::acc;
   for (std::int64_t b = global_thread(); b < p.bags; b += grid_threads()) {
     acc c = 0, w = 0;
-    for (std::int64_t j = bag_start(p, b); j < bag_end(p, b); ++j) {
+    for (std::int64_t j = p.start(b); j < p.end(b); ++j) {
       if (static_cast<std::int64_t>(p.indices[j]) == p.padding_row) continue;
       c += 1;
       if (p.weights) w += p.weights[j];
@@ -164,14 +164,14 @@ __global__ void bag_weights_kernel(const BagProblem<S, I, J> p, const typename s
   const std::int64_t groups = grid_threads() / lanes;
   for (std::int64_t b = global_thread() / lanes; b < p.bags; b += groups) {
     const acc* g = go + b * p.dim;
-    const std::int64_t s = bag_start(p, b), e = bag_end(p, b);
+    const std::int64_t s = p.start(b), e = p.end(b);
     acc wsum = 0, weighted = 0;
     for (std::int64_t j = s; j < e; ++j) {
       const auto r = static_cast<std::int64_t>(p.indices[j]);
       if (r == p.padding_row) continue;
       const std::uint8_t* row = p.table + r * p.stride;
       acc d = 0;
-      for (std::int64_t c = lane; c < p.dim; c += lanes) d += g[c] * device_row_value<S>(row, p.dim, c);
+      for (std::int64_t c = lane; c < p.dim; c += lanes) d += g[c] * row_value<S>(row, p.dim, c);
       for (int o = lanes / 2; o > 0; o /= 2) d += __shfl_xor_sync(mask, d, o, lanes);
       if (lane == 0) out[j] = d;
       wsum += p.weights[j];
@@ -197,97 +197,85 @@ struct CudaBagBackward {
   bool scale_by_freq;
   bool deterministic;
 
-  SparseGrad<G, cuda> table_gradient() const {
-    const cudaStream_t st = current_stream_slot();
+  BagGradient<G, cuda> table_gradient() const {
     const std::int64_t n = p.n, dim = p.dim;
     auto bag = Tensor<std::int64_t, cuda>::empty({n});
     auto keys = Tensor<std::int64_t, cuda>::empty({n});
     if (n > 0) {
-      bag_of_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, st>>>(p, bag.data());
-      cuda_check_launch("bag_of_kernel");
-      bag_keys_kernel<<<blocks_for(n, threads_per_block), threads_per_block, 0, st>>>(p, bag.data(), p.rows,
-                                                                                     keys.data());
-      cuda_check_launch("bag_keys_kernel");
+      launch("bag_of_kernel", n, bag_of_kernel<S, I, J>, p, bag.data());
+      launch("bag_keys_kernel", n, bag_keys_kernel<S, I, J>, p, bag.data(), p.rows, keys.data());
     }
     const bool max = p.mode == Mode::max;
     // Max needs only the distinct rows here; its terms are grouped by (row, column) below.
     Coalesced co = coalesce(keys.data(), n, p.rows, deterministic && !max);
     const std::int64_t nnz = co.nnz;
-    SparseGrad<G, cuda> g{std::move(co.rows), Tensor<G, cuda>::empty({nnz, dim}), p.rows};
-    if (nnz * dim == 0) return g;
+    BagGradient<G, cuda> out{{std::move(co.rows), Tensor<G, cuda>::empty({nnz, dim}), p.rows}, {}};
+    SparseGrad<G, cuda>& g = out.grad;
+    if (nnz * dim == 0) return out;
     if (max) {
-      max_gradient(g);
-      return g;
+      out.fault = max_gradient(g);
+      return out;
     }
     auto count = Tensor<acc, cuda>::empty({p.bags});
     auto wsum = Tensor<acc, cuda>::empty({p.bags});
     if (p.bags > 0) {
-      bag_sizes_kernel<<<blocks_for(p.bags, threads_per_block), threads_per_block, 0, st>>>(p, count.data(),
-                                                                                           wsum.data());
-      cuda_check_launch("bag_sizes_kernel");
+      launch("bag_sizes_kernel", p.bags, bag_sizes_kernel<S, I, J>, p, count.data(), wsum.data());
     }
     const std::int64_t total = nnz * dim;
     if (deterministic) {
-      bag_segment_kernel<G><<<blocks_for(total, threads_per_block), threads_per_block, 0, st>>>(
-          p, grad_output, bag.data(), count.data(), wsum.data(), co.runs.positions.data(), co.runs.starts.data(),
-          co.runs.counts.data(), nnz, scale_by_freq, g.values.data());
-      cuda_check_launch("bag_segment_kernel");
+      launch("bag_segment_kernel", total, bag_segment_kernel<G, S, I, J>, p, grad_output, bag.data(),
+             count.data(), wsum.data(), co.runs.positions.data(), co.runs.starts.data(),
+             co.runs.counts.data(), nnz, scale_by_freq, g.values.data());
     } else {
       auto sums = Tensor<acc, cuda>::zeros({nnz, dim});
       const auto slots = gradient_slots(keys.data(), n, p.rows, g.rows.data(), nnz);
-      bag_atomic_kernel<<<blocks_for(n * dim, threads_per_block), threads_per_block, 0, st>>>(
-          p, grad_output, bag.data(), count.data(), wsum.data(), slots.data(), sums.data());
-      cuda_check_launch("bag_atomic_kernel");
-      finish_rows_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, st>>>(
-          sums.data(), dim, co.runs.counts.data(), nnz, scale_by_freq, g.values.data());
-      cuda_check_launch("finish_rows_kernel");
+      launch("bag_atomic_kernel", n * dim, bag_atomic_kernel<S, I, J>, p, grad_output, bag.data(),
+             count.data(), wsum.data(), slots.data(), sums.data());
+      launch("finish_rows_kernel", total, finish_rows_kernel<G>, sums.data(), dim, co.runs.counts.data(), nnz,
+             scale_by_freq, g.values.data());
     }
-    return g;
+    return out;
   }
 
-  // Max: each (bag, column) gradient goes to that column of the bag's argmax row.
-  void max_gradient(SparseGrad<G, cuda>& g) const {
-    const cudaStream_t st = current_stream_slot();
+  // Max: each (bag, column) gradient goes to that column of the bag's argmax row. Returns the
+  // first max index that is not a row of the input (the layer raises).
+  ArgmaxFault max_gradient(SparseGrad<G, cuda>& g) const {
     const std::int64_t dim = p.dim, nnz = g.nnz(), total = p.bags * dim, sentinel = nnz * dim;
     cuda_memory::zero_bytes(g.values.data(), g.values.bytes());
-    if (total == 0) return;
+    if (total == 0) return {};
     auto keys = Tensor<std::int64_t, cuda>::empty({total});
     DeviceFaults fault;
-    max_keys_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, st>>>(
-        argmax, total, dim, g.rows.data(), nnz, sentinel, keys.data(), fault.data());
-    cuda_check_launch("max_keys_kernel");
+    launch("max_keys_kernel", total, max_keys_kernel<std::int64_t>, argmax, total, dim, g.rows.data(), nnz,
+           sentinel, keys.data(), fault.data());
     if (deterministic) {
       KeyRuns runs = sort_into_runs(keys.data(), total, sentinel, true);
-      check_max_indices(fault);
-      if (runs.runs == 0) return;
-      max_segment_kernel<<<blocks_for(runs.runs, threads_per_block), threads_per_block, 0, st>>>(
-          grad_output, runs.unique.data(), runs.positions.data(), runs.starts.data(), runs.counts.data(),
-          runs.runs, sentinel, g.values.data());
-      cuda_check_launch("max_segment_kernel");
+      if (const ArgmaxFault f = argmax_fault(fault); f.element >= 0) return f;
+      if (runs.runs == 0) return {};
+      launch("max_segment_kernel", runs.runs, max_segment_kernel<G, acc>, grad_output, runs.unique.data(),
+             runs.positions.data(), runs.starts.data(), runs.counts.data(), runs.runs, sentinel,
+             g.values.data());
     } else {
-      check_max_indices(fault);
+      if (const ArgmaxFault f = argmax_fault(fault); f.element >= 0) return f;
       auto sums = Tensor<acc, cuda>::zeros({nnz, dim});
-      max_atomic_kernel<<<blocks_for(total, threads_per_block), threads_per_block, 0, st>>>(
-          grad_output, keys.data(), total, sentinel, sums.data());
-      cuda_check_launch("max_atomic_kernel");
-      finish_rows_kernel<<<blocks_for(nnz * dim, threads_per_block), threads_per_block, 0, st>>>(
-          sums.data(), dim, static_cast<const std::int64_t*>(nullptr), nnz, false, g.values.data());
-      cuda_check_launch("finish_rows_kernel");
+      launch("max_atomic_kernel", total, max_atomic_kernel<acc>, grad_output, keys.data(), total, sentinel,
+             sums.data());
+      launch("finish_rows_kernel", nnz * dim, finish_rows_kernel<G>, sums.data(), dim,
+             static_cast<const std::int64_t*>(nullptr), nnz, false, g.values.data());
     }
+    return {};
   }
 
-  void check_max_indices(const DeviceFaults& fault) const {
+  ArgmaxFault argmax_fault(const DeviceFaults& fault) const {
     const std::int64_t t = fault.read();
-    if (t >= 0) raise_bad_max_index(t, cuda_memory::load(argmax + t), p.dim);
+    if (t < 0) return {};
+    return {t, cuda_memory::load(argmax + t)};
   }
 
   Tensor<acc, cuda> weights_gradient() const {
     auto out = Tensor<acc, cuda>::zeros({p.n});
     if (p.bags == 0) return out;
     const int lanes = bag_lanes(p.dim, 1);
-    bag_weights_kernel<<<blocks_for(p.bags * lanes, threads_per_block), threads_per_block, 0,
-                         current_stream_slot()>>>(p, grad_output, lanes, out.data());
-    cuda_check_launch("bag_weights_kernel");
+    launch("bag_weights_kernel", p.bags * lanes, bag_weights_kernel<S, I, J>, p, grad_output, lanes, out.data());
     return out;
   }
 };

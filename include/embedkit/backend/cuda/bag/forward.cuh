@@ -11,23 +11,13 @@
 
 #include <cstdint>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/cuda/bag/row.cuh"
 #include "embedkit/backend/cuda/basic.cuh"
 #include "embedkit/backend/cuda/element.cuh"
 #include "embedkit/backend/cuda/fault.cuh"
 
 namespace embedkit::detail {
-
-template <class S, class I, class J>
-__device__ inline std::int64_t bag_start(const BagProblem<S, I, J>& p, std::int64_t b) {
-  return p.offsets ? static_cast<std::int64_t>(p.offsets[b]) : b * p.fixed;
-}
-template <class S, class I, class J>
-__device__ inline std::int64_t bag_end(const BagProblem<S, I, J>& p, std::int64_t b) {
-  if (!p.offsets) return (b + 1) * p.fixed;
-  return b + 1 < p.offsets_count ? static_cast<std::int64_t>(p.offsets[b + 1]) : p.n;
-}
 
 // Rows fetched before the first of them is added: memory-level parallelism per lane.
 inline constexpr int bag_rows_in_flight = 4;
@@ -46,7 +36,7 @@ __global__ void __launch_bounds__(threads_per_block)
   const bool is_mean = p.mode == Mode::mean, is_max = p.mode == Mode::max;
 
   for (std::int64_t b = global_thread() / lanes; b < p.bags; b += groups) {
-    const std::int64_t s = bag_start(p, b), e = bag_end(p, b);
+    const std::int64_t s = p.start(b), e = p.end(b);
     acc* const out = p.out + b * p.dim;
     std::int64_t* const argmax = p.argmax ? p.argmax + b * p.dim : nullptr;
 
@@ -99,7 +89,7 @@ __global__ void __launch_bounds__(threads_per_block)
             if (ru[k] >= 0 && active) {
               const std::uint8_t* row = p.table + ru[k] * p.stride;
               load_elements<S, V>(row, c, x[k]);
-              if constexpr (quantized) quant_params<S>(row, p.dim, sc[k], bi[k]);
+              if constexpr (quantized) storage_traits<S>::params(row, p.dim, sc[k], bi[k]);
             }
           }
 #pragma unroll
@@ -181,10 +171,7 @@ inline int bag_lanes(std::int64_t dim, int v) noexcept {
 template <class S, class I, class J, int V>
 void launch_bag_forward(const BagProblem<S, I, J>& p, unsigned long long* fault) {
   const int lanes = bag_lanes(p.dim, V);
-  bag_forward_kernel<S, I, J, V>
-      <<<blocks_for(p.bags * lanes, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-          p, lanes, fault);
-  cuda_check_launch("bag_forward_kernel");
+  launch("bag_forward_kernel", p.bags * lanes, bag_forward_kernel<S, I, J, V>, p, lanes, fault);
 }
 
 // Reduces every bag of p; returns the first bad index met (position -1: none).
@@ -197,8 +184,7 @@ BagFault cuda_bag_forward(const BagProblem<S, I, J>& p) {
   } else {
     launch_bag_forward<S, I, J, 1>(p, fault.data());
   }
-  resolve_bag_fault_kernel<<<1, 1, 0, current_stream_slot()>>>(p, fault.data());
-  cuda_check_launch("resolve_bag_fault_kernel");
+  launch("resolve_bag_fault_kernel", 1, resolve_bag_fault_kernel<S, I, J>, p, fault.data());
   std::int64_t slots[3];
   fault.read_all(slots);
   BagFault f;

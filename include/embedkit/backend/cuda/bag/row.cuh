@@ -55,10 +55,8 @@ __device__ inline void load_elements(const std::uint8_t* row, std::int64_t c,
     for (int k = 0; k < 8; ++k) x[k] = static_cast<float>((w >> (4 * k)) & 0xFu);
   } else {
     static_assert(V == 1, "no vector load for this storage type and width");
-    if constexpr (std::is_same_v<S, q8>) {
-      x[0] = static_cast<float>(row[c]);
-    } else if constexpr (std::is_same_v<S, q4>) {
-      x[0] = static_cast<float>((row[c / 2] >> ((c % 2) * 4)) & 0xF);
+    if constexpr (storage_traits<S>::quantized) {
+      x[0] = static_cast<float>(S::level(row, c));
     } else {
       x[0] = device_element<S>::load(reinterpret_cast<const S*>(row) + c);
     }
@@ -80,21 +78,6 @@ inline int vector_width(const std::uint8_t* table, std::int64_t stride, std::int
   constexpr unsigned bytes = static_cast<unsigned>(vector_bytes<S>);
   const bool aligned = reinterpret_cast<std::uintptr_t>(table) % bytes == 0 && stride % bytes == 0;
   return aligned && dim % wide_width<S> == 0 ? wide_width<S> : 1;
-}
-
-// Value of element c of a row, dequantized for q8/q4 (the weights gradient reads single values).
-template <class S>
-__device__ inline typename storage_traits<S>::acc device_row_value(const std::uint8_t* row, std::int64_t dim,
-                                                            std::int64_t c) {
-  typename storage_traits<S>::acc x[1];
-  load_elements<S, 1>(row, c, x);
-  if constexpr (storage_traits<S>::quantized) {
-    float sc, bi;
-    quant_params<S>(row, dim, sc, bi);
-    return x[0] * sc + bi;
-  } else {
-    return x[0];
-  }
 }
 
 }  // namespace embedkit::detail

@@ -1,12 +1,12 @@
-// The cuda kernels EmbeddingBag needs, with the cpu backend's contracts
-// (backend/cpu/embedding_bag.hpp): offsets validation, the forward reduction and the backward.
+// The cuda bag op (backend/common/bag.hpp): offsets validation, the forward reduction and the
+// backward, with the cpu backend's results.
 #pragma once
 
 #include <cuda_runtime.h>
 
 #include <cstdint>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/cuda/bag/backward.cuh"
 #include "embedkit/backend/cuda/bag/forward.cuh"
 #include "embedkit/backend/cuda/basic.cuh"
@@ -30,15 +30,13 @@ __global__ void check_offsets_kernel(const J* o, std::int64_t m, std::int64_t n,
   }
 }
 
-struct cuda_bag_kernels {
+struct cuda_bag_ops {
   template <IndexType J>
   static OffsetFault check_offsets(TensorView<const J> offsets, std::int64_t n) {
     const std::int64_t m = offsets.numel();
     if (m == 0) return {};
     DeviceFaults fault;
-    check_offsets_kernel<<<blocks_for(m, threads_per_block), threads_per_block, 0, current_stream_slot()>>>(
-        offsets.data(), m, n, fault.data());
-    cuda_check_launch("check_offsets_kernel");
+    launch("check_offsets_kernel", m, check_offsets_kernel<J>, offsets.data(), m, n, fault.data());
     const std::int64_t key = fault.read();
     if (key < 0) return {};
     const J* o = offsets.data();
@@ -50,20 +48,20 @@ struct cuda_bag_kernels {
   }
 
   template <class S, class I, class J>
-  static BagFault bag_forward(const BagProblem<S, I, J>& p) {
+  static BagFault forward(const BagProblem<S, I, J>& p) {
     return cuda_bag_forward(p);
   }
 
   template <class G, class S, class I, class J>
-  static SparseGrad<G, cuda> bag_backward(const BagProblem<S, I, J>& p,
-                                          const typename storage_traits<S>::acc* grad_output,
-                                          const std::int64_t* argmax, bool scale_by_freq,
-                                          bool deterministic = true) {
+  static BagGradient<G, cuda> backward(const BagProblem<S, I, J>& p,
+                                       const typename storage_traits<S>::acc* grad_output,
+                                       const std::int64_t* argmax, bool scale_by_freq,
+                                       bool deterministic = true) {
     return CudaBagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq, deterministic}.table_gradient();
   }
 
   template <class S, class I, class J>
-  static Tensor<typename storage_traits<S>::acc, cuda> bag_weights_backward(
+  static Tensor<typename storage_traits<S>::acc, cuda> weights_backward(
       const BagProblem<S, I, J>& p, const typename storage_traits<S>::acc* grad_output) {
     return CudaBagBackward<float, S, I, J>{p, grad_output, nullptr, false, true}.weights_gradient();
   }

@@ -1,6 +1,6 @@
-// The cpu kernels EmbeddingBag needs: offsets validation, the forward reduction split across
-// threads by index count (not bag count, so one long bag does not stall a thread's share), and
-// the backward pass.
+// The cpu bag op (backend/common/bag.hpp): offsets validation, the forward reduction split
+// across threads by entries + bags (not bags alone, so one long bag does not stall a thread's
+// share), and the backward pass.
 #pragma once
 
 #include <algorithm>
@@ -9,15 +9,16 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "embedkit/backend/common/problem.hpp"
+#include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/cpu/bag/backward.hpp"
 #include "embedkit/backend/cpu/bag/forward.hpp"
 #include "embedkit/core/host/parallel.hpp"
+#include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 
 namespace embedkit::detail {
 
-struct cpu_bag_kernels {
+struct cpu_bag_ops {
   template <IndexType J>
   static OffsetFault check_offsets(TensorView<const J> offsets, std::int64_t n) {
     const J* o = offsets.data();
@@ -34,7 +35,7 @@ struct cpu_bag_kernels {
 
   // Reduces every bag of `p`; returns the first bad index met (position -1: none).
   template <class S, class I, class J, class A = xsimd::default_arch, bool Checked = true>
-  static BagFault bag_forward(const BagProblem<S, I, J>& p) {
+  static BagFault forward(const BagProblem<S, I, J>& p) {
     const BagReducer<S, I, J, A, Checked> reducer(p);
     // Chunk boundaries balance (entries + bags): cost(b) = start(b) + b is non-decreasing.
     const std::int64_t total = p.n + p.bags;
@@ -64,15 +65,15 @@ struct cpu_bag_kernels {
   }
 
   template <class G, class S, class I, class J>
-  static SparseGrad<G, cpu> bag_backward(const BagProblem<S, I, J>& p,
-                                         const typename storage_traits<S>::acc* grad_output,
-                                         const std::int64_t* argmax, bool scale_by_freq,
-                                         bool /*deterministic*/ = true) {
+  static BagGradient<G, cpu> backward(const BagProblem<S, I, J>& p,
+                                      const typename storage_traits<S>::acc* grad_output,
+                                      const std::int64_t* argmax, bool scale_by_freq,
+                                      bool /*deterministic*/ = true) {
     return BagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq}.table_gradient();
   }
 
   template <class S, class I, class J>
-  static Tensor<typename storage_traits<S>::acc, cpu> bag_weights_backward(
+  static Tensor<typename storage_traits<S>::acc, cpu> weights_backward(
       const BagProblem<S, I, J>& p, const typename storage_traits<S>::acc* grad_output) {
     return BagBackward<float, S, I, J>{p, grad_output, nullptr, false}.weights_gradient();
   }
