@@ -92,7 +92,7 @@ double sequential_read_gbps(int threads) {
 // layers for each mode and padding option share it (wrap: no copy).
 
 template <class T>
-using TableCache = embedkit_bench::TableCache<typename ek::detail::bag_storage<T, ek::cpu, ek::Quantized<T>>::type,
+using TableCache = embedkit_bench::TableCache<typename ek::Parameter<T, ek::cpu>::storage_type,
                                               ek::EmbeddingBag<T>>;
 
 std::vector<float> random_table(std::int64_t rows, std::int64_t dim) {

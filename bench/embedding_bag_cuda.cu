@@ -137,7 +137,7 @@ double copy_gbps() {
 // device; the layers of every mode and padding option are made from it.
 
 template <class T>
-using Storage = typename ek::detail::bag_storage<T, ek::cuda, ek::Quantized<T>>::type;
+using Storage = typename ek::Parameter<T, ek::cuda>::storage_type;
 
 template <class T>
 using Bag = ek::EmbeddingBag<T, ek::cuda>;

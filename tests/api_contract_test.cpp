@@ -1,8 +1,9 @@
-// The public API contract of ../shared/design.md, compiled and run as written there (the CPU
+// The public API contract of docs/guide/api.md, compiled and run as written there (the CPU
 // lines; the cuda and io lines are exercised by their own suites).
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include <embedkit/embedkit.hpp>
@@ -39,6 +40,15 @@ TEST_CASE("API contract: memory, Embedding and EmbeddingBag lines compile and ru
   std::vector<std::int32_t> ids32{1, 2, 3, 4, 5, 6};
   CHECK(fresh.forward(ek::TensorView<const std::int32_t>(ids32.data(), {batch, seq})).shape() ==
         ek::Shape{batch, seq, dim});  // int32 indices work the same way
+
+  // parameters
+  int named = 0;
+  emb.visit_parameters([&](std::string_view name, auto& p) {
+    CHECK(name == "weight");
+    CHECK(p.shape() == ek::Shape{rows, dim});
+    ++named;
+  });
+  CHECK(named == 1);
 
   // EmbeddingBag
   std::vector<std::int64_t> idx{1, 2, 3, 4, 5, 6};

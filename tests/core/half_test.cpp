@@ -1,5 +1,5 @@
 // half and bfloat16 conversions, bit for bit against PyTorch (tests/data/core/half_bf16.txt,
-// written by tests/golden/make_fixtures.py).
+// written by tests/golden/make_core_fixtures.py).
 #include <doctest/doctest.h>
 
 #include <bit>

@@ -3,12 +3,13 @@
 
 Regenerate with Debian's system interpreter (it provides torch 1.13 and numpy):
 
-    /usr/bin/python3 tests/golden/make_bag_fixtures.py
+    /usr/bin/python3 tests/golden/make_bag_fixtures.py           # rewrite in place
+    /usr/bin/python3 tests/golden/make_bag_fixtures.py --check   # compare, write nothing
 
-It writes one fixture file per case (tests/data/embedding_bag/<case>.txt, in the
-format of tests/support/fixture.hpp, written with the helpers of
-make_fixtures.py), the list of cases (cases.txt) and errors.txt, a plain list of
-calls that torch rejects, with torch's messages:
+It takes a minute or two (the probes below). It writes one fixture file per case
+(tests/data/embedding_bag/<case>.txt, in the record format described in fixtures.py and
+parsed by tests/support/fixture.hpp), the list of cases (cases.txt) and errors.txt, a plain
+list of calls that torch rejects, with torch's messages:
 
     <short name> | <python expression> | <torch's error message>
 
@@ -35,26 +36,18 @@ import math
 import os
 import subprocess
 import sys
-import zlib
 
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import make_fixtures as mf  # noqa: E402  (writer helpers, dtype table)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
+import torch_fixtures as tf  # noqa: E402
+from fixtures import FixtureWriter  # noqa: E402
+from torch_fixtures import CaseList, LookupCase, randn_table  # noqa: E402
 
-OUT = os.path.join(mf.DATA, "embedding_bag")
+SCRIPT = "make_bag_fixtures.py"
 MODES = {"sum": 0, "mean": 1, "max": 2}
-DTYPE_NAME = {v: k for k, v in mf.TORCH_DTYPE.items()}
-
-
-def seed_for(name):
-    torch.manual_seed(zlib.crc32(("embedding_bag/" + name).encode("ascii")))
-
-
-def table(rows, dim, dtype="f32", scale=1.0):
-    return mf.randn_table(rows, dim, dtype, scale)
 
 
 def t64(values):
@@ -71,12 +64,11 @@ def offsets_of(lengths, include_last=False):
     return offs
 
 
-class BagCase:
+class BagCase(LookupCase):
     def __init__(self, weight, input, offsets=None, mode="mean", per_sample_weights=None,
                  padding_idx=None, max_norm=None, norm_type=None, scale_grad_by_freq=False,
                  include_last_offset=False, notes=(), expect_f32acc_grad=False):
-        self.name = self.about = ""
-        self.weight = weight
+        super().__init__(weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
         self.input = input
         self.offsets = offsets
         if offsets is not None:
@@ -85,10 +77,6 @@ class BagCase:
             assert input.dim() == 2 and not include_last_offset
         self.mode = mode
         self.per_sample_weights = per_sample_weights
-        self.padding_idx = padding_idx
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
         self.include_last_offset = include_last_offset
         self.notes = list(notes)
         # float16: torch's backward rounds every addition; the case is built so that
@@ -96,20 +84,6 @@ class BagCase:
         self.expect_f32acc_grad = expect_f32acc_grad
 
     # Derived views -------------------------------------------------------
-    @property
-    def rows(self):
-        return self.weight.shape[0]
-
-    @property
-    def dim(self):
-        return self.weight.shape[1]
-
-    def pad(self):
-        """padding_idx normalised to a row (None when unset)."""
-        if self.padding_idx is None:
-            return None
-        return self.padding_idx + self.rows if self.padding_idx < 0 else self.padding_idx
-
     def flat(self):
         """(flat input, offsets as F.embedding_bag builds them for 2-D input)."""
         if self.offsets is None:
@@ -140,21 +114,19 @@ class BagCase:
 # ---------------------------------------------------------------------------
 
 def build_cases():
-    cases = []
+    cases = CaseList(seed_prefix="embedding_bag/")
 
     def add(name, about, make):
-        seed_for(name)
-        case = make()
-        case.name, case.about = name, about
+        # grad_output is drawn right after the case, from the same seed.
+        case = cases.add(name, about, make)
         case.grad_output = torch.randn(case.num_bags(), case.dim, dtype=torch.float64) \
             .to(case.weight.dtype)
-        cases.append(case)
 
     basic_lengths = [3, 0, 5, 2]  # 4 bags, one empty
 
     def basic(mode, idt):
         def make():
-            w = table(12, 5)
+            w = randn_table(12, 5)
             inp = torch.randint(0, 12, (sum(basic_lengths),), dtype=idt)
             return BagCase(w, inp, torch.tensor(offsets_of(basic_lengths), dtype=idt), mode)
         return make
@@ -166,7 +138,7 @@ def build_cases():
 
     for mode in MODES:
         add("input_2d_%s" % mode, "mode %s, 2-D input [4, 3] (4 bags of 3), no offsets" % mode,
-            lambda mode=mode: BagCase(table(12, 5), torch.randint(0, 12, (4, 3)), None, mode))
+            lambda mode=mode: BagCase(randn_table(12, 5), torch.randint(0, 12, (4, 3)), None, mode))
 
     ilo_lengths = [3, 0, 5, 2, 0]  # 5 bags: empty in the middle and at the end
     for mode in MODES:
@@ -174,20 +146,20 @@ def build_cases():
             "mode %s, include_last_offset: 6 offsets = 5 bags (lengths 3, 0, 5, 2, 0), the last "
             "offset equals the input length" % mode,
             lambda mode=mode: BagCase(
-                table(12, 5), torch.randint(0, 12, (10,)),
+                randn_table(12, 5), torch.randint(0, 12, (10,)),
                 t64(offsets_of(ilo_lengths, include_last=True)), mode, include_last_offset=True))
 
     psw = torch.tensor([0.5, -1.25, 0.0, 2.0, 1.0, -0.75, 0.0, 1.5, -2.0, 0.25])
     add("per_sample_weights", "per_sample_weights (positive, negative, zero), mode sum, "
         "duplicates, an empty bag",
-        lambda: BagCase(table(12, 5), t64([3, 7, 3, 1, 9, 3, 0, 7, 7, 11]), t64([0, 3, 3, 8]),
+        lambda: BagCase(randn_table(12, 5), t64([3, 7, 3, 1, 9, 3, 0, 7, 7, 11]), t64([0, 3, 3, 8]),
                         "sum", per_sample_weights=psw.clone()))
     add("per_sample_weights_padding", "per_sample_weights with padding_idx=4 (padding entries "
         "have non-zero weights)",
-        lambda: BagCase(table(12, 5), t64([4, 7, 3, 4, 9, 4, 4, 7, 2, 11]), t64([0, 3, 5, 8]),
+        lambda: BagCase(randn_table(12, 5), t64([4, 7, 3, 4, 9, 4, 4, 7, 2, 11]), t64([0, 3, 5, 8]),
                         "sum", per_sample_weights=psw.clone(), padding_idx=4))
     add("per_sample_weights_2d", "per_sample_weights [3, 4] with 2-D input [3, 4]",
-        lambda: BagCase(table(12, 5), t64([[1, 5, 5, 0], [11, 2, 7, 5], [0, 0, 3, 8]]), None,
+        lambda: BagCase(randn_table(12, 5), t64([[1, 5, 5, 0], [11, 2, 7, 5], [0, 0, 3, 8]]), None,
                         "sum", per_sample_weights=torch.tensor(
                             [[1.0, -0.5, 0.0, 2.5], [0.0, 0.0, 0.0, 0.0],
                              [-1.0, 3.0, 0.75, -0.25]])))
@@ -196,7 +168,7 @@ def build_cases():
     # and change every sum if it were not left out.
     def padded(mode, pad_row, padding_idx):
         def make():
-            w = table(12, 5)
+            w = randn_table(12, 5)
             w[pad_row] = 3.0
             p = pad_row
             inp = t64([0, p, 5, p, p, p, 7, p, 9, 4, p])
@@ -221,15 +193,15 @@ def build_cases():
                 "duplicates" % (mode, max_norm,
                                 "inf" if math.isinf(norm_type) else "%g" % norm_type),
                 lambda mode=mode, norm_type=norm_type, max_norm=max_norm: BagCase(
-                    table(12, 5, scale=0.7), t64([0, 1, 2, 3, 4, 5, 1, 0, 6, 7, 1, 1]),
+                    randn_table(12, 5, scale=0.7), t64([0, 1, 2, 3, 4, 5, 1, 0, 6, 7, 1, 1]),
                     t64([0, 4, 4, 8]), mode, max_norm=max_norm, norm_type=norm_type))
     add("max_norm_default_norm_type", "mode sum, max_norm=1.25 with norm_type left at its default",
-        lambda: BagCase(table(12, 5, scale=0.7), t64([0, 1, 2, 3, 4, 5, 5, 2]), t64([0, 3, 6]),
-                        "sum", max_norm=1.25))
+        lambda: BagCase(randn_table(12, 5, scale=0.7), t64([0, 1, 2, 3, 4, 5, 5, 2]),
+                        t64([0, 3, 6]), "sum", max_norm=1.25))
     add("max_norm_padding", "mode mean, max_norm=1, padding_idx=2; the padding row is referenced "
         "and above max_norm",
-        lambda: BagCase(table(12, 5, scale=1.5), t64([0, 2, 1, 2, 4, 3, 2, 9]), t64([0, 4, 6]),
-                        "mean", padding_idx=2, max_norm=1.0, norm_type=2.0))
+        lambda: BagCase(randn_table(12, 5, scale=1.5), t64([0, 2, 1, 2, 4, 3, 2, 9]),
+                        t64([0, 4, 6]), "mean", padding_idx=2, max_norm=1.0, norm_type=2.0))
 
     # scale_grad_by_freq: row counts chosen so that torch's lookup of the count
     # (see grad_weight_row_freq) picks the wrong row.
@@ -237,30 +209,31 @@ def build_cases():
     for mode in ("sum", "mean"):
         add("scale_grad_by_freq_%s" % mode,
             "mode %s, scale_grad_by_freq, rows repeated 1 to 4 times" % mode,
-            lambda mode=mode: BagCase(table(12, 5), sgf_input.clone(), t64([0, 3, 6, 6]), mode,
-                                      scale_grad_by_freq=True))
+            lambda mode=mode: BagCase(randn_table(12, 5), sgf_input.clone(), t64([0, 3, 6, 6]),
+                                      mode, scale_grad_by_freq=True))
     add("scale_grad_by_freq_padding", "mode mean, scale_grad_by_freq and padding_idx=5",
-        lambda: BagCase(table(12, 5), sgf_input.clone(), t64([0, 3, 6, 6]), "mean",
+        lambda: BagCase(randn_table(12, 5), sgf_input.clone(), t64([0, 3, 6, 6]), "mean",
                         padding_idx=5, scale_grad_by_freq=True))
 
     dup_input = t64([3, 3, 1, 3, 1, 1, 3, 7, 7])  # bags [3 3 1 3] [1 1] [3 7 7] []
     for mode in MODES:
         add("duplicates_%s" % mode, "mode %s, rows repeated inside a bag and across bags" % mode,
-            lambda mode=mode: BagCase(table(12, 5), dup_input.clone(), t64([0, 4, 6, 9]), mode))
+            lambda mode=mode: BagCase(randn_table(12, 5), dup_input.clone(), t64([0, 4, 6, 9]),
+                                      mode))
 
     for mode in MODES:
         add("empty_input_%s" % mode, "mode %s, empty input (0 indices), offsets [0, 0, 0]" % mode,
-            lambda mode=mode: BagCase(table(12, 5), t64([]), t64([0, 0, 0]), mode))
+            lambda mode=mode: BagCase(randn_table(12, 5), t64([]), t64([0, 0, 0]), mode))
     add("all_empty_bags_include_last_offset_mean",
         "mode mean, include_last_offset, empty input, offsets [0, 0, 0, 0] = 3 empty bags",
-        lambda: BagCase(table(12, 5), t64([]), t64([0, 0, 0, 0]), "mean",
+        lambda: BagCase(randn_table(12, 5), t64([]), t64([0, 0, 0, 0]), "mean",
                         include_last_offset=True))
     add("all_empty_bags_max", "mode max, empty input, offsets [0, 0, 0, 0, 0] = 5 empty bags",
-        lambda: BagCase(table(12, 5), t64([]), t64([0, 0, 0, 0, 0]), "max"))
+        lambda: BagCase(randn_table(12, 5), t64([]), t64([0, 0, 0, 0, 0]), "max"))
 
     add("all_options", "mode sum, int32, per_sample_weights, padding_idx=11, max_norm=1.5, "
         "scale_grad_by_freq, include_last_offset",
-        lambda: BagCase(table(12, 4),
+        lambda: BagCase(randn_table(12, 4),
                         torch.tensor([5, 0, 5, 11, 2, 5, 0, 7, 11, 11, 3, 2], dtype=torch.int32),
                         torch.tensor([0, 4, 4, 8, 12], dtype=torch.int32), "sum",
                         per_sample_weights=torch.tensor(
@@ -270,11 +243,12 @@ def build_cases():
 
     for mode in MODES:
         add("f64_%s" % mode, "mode %s, float64 table, bags of lengths 3, 0, 5, 2" % mode,
-            lambda mode=mode: BagCase(table(12, 5, "f64"), torch.randint(0, 12, (10,)),
+            lambda mode=mode: BagCase(randn_table(12, 5, "f64"), torch.randint(0, 12, (10,)),
                                       t64(offsets_of(basic_lengths)), mode))
     add("f64_mean_padding", "mode mean, float64 table, padding_idx=2, max_norm=1",
-        lambda: BagCase(table(12, 5, "f64", scale=0.5), t64([0, 2, 5, 2, 2, 2, 7, 2, 9, 4, 0]),
-                        t64([0, 3, 5, 5]), "mean", padding_idx=2, max_norm=1.0))
+        lambda: BagCase(randn_table(12, 5, "f64", scale=0.5),
+                        t64([0, 2, 5, 2, 2, 2, 7, 2, 9, 4, 0]), t64([0, 3, 5, 5]), "mean",
+                        padding_idx=2, max_norm=1.0))
 
     # Reduced precision: 6 rows, 8 bags (lengths not powers of two, one empty); every row
     # is referenced several times.
@@ -290,10 +264,10 @@ def build_cases():
                 "referenced many times"
                 % (mode, "float16" if dt == "f16" else "bfloat16"),
                 lambda dt=dt, mode=mode: BagCase(
-                    table(6, 5, dt, scale=4.0), rp_input(), t64(rp_offsets), mode,
+                    randn_table(6, 5, dt, scale=4.0), rp_input(), t64(rp_offsets), mode,
                     expect_f32acc_grad=(dt == "f16")))
     add("f16_mean_padding", "mode mean, float16 table, padding_idx=0",
-        lambda: BagCase(table(6, 5, "f16", scale=4.0), rp_input(), t64(rp_offsets), "mean",
+        lambda: BagCase(randn_table(6, 5, "f16", scale=4.0), rp_input(), t64(rp_offsets), "mean",
                         padding_idx=0, expect_f32acc_grad=True))
 
     def large():
@@ -308,7 +282,7 @@ def build_cases():
         pick = torch.rand(n) < 0.5
         idx[pick] = hot[torch.randint(0, 30, (int(pick.sum()),))]
         idx[torch.rand(n) < 0.05] = 0
-        return BagCase(table(rows, 16), idx, t64(offsets_of(lengths.tolist())), "mean",
+        return BagCase(randn_table(rows, 16), idx, t64(offsets_of(lengths.tolist())), "mean",
                        padding_idx=0)
     add("large_random_mean", "1000x16 table, 64 bags of lengths 0..40, mode mean, padding_idx=0, "
         "many duplicates", large)
@@ -401,13 +375,10 @@ def model(case, weight, grad_output, acc_dtype, row_freq=False):
 # ---------------------------------------------------------------------------
 
 def embedding_bag(case, weight, psw, sparse):
-    kwargs = dict(offsets=case.offsets, max_norm=case.max_norm,
-                  scale_grad_by_freq=case.scale_grad_by_freq, mode=case.mode, sparse=sparse,
-                  per_sample_weights=psw, include_last_offset=case.include_last_offset,
-                  padding_idx=case.padding_idx)
-    if case.norm_type is not None:
-        kwargs["norm_type"] = case.norm_type
-    return F.embedding_bag(case.input, weight, **kwargs)
+    return F.embedding_bag(case.input, weight, offsets=case.offsets, mode=case.mode,
+                           sparse=sparse, per_sample_weights=psw,
+                           include_last_offset=case.include_last_offset,
+                           **case.torch_options())
 
 
 def run_torch(case, weight, grad_output, sparse):
@@ -432,21 +403,6 @@ def torch_max_indices(case, weight_after):
     return res[0], res[3]
 
 
-def check_max_norm(case, weight_after):
-    if case.max_norm is None:
-        assert torch.equal(weight_after, case.weight), case.name
-        return
-    norm_type = 2.0 if case.norm_type is None else case.norm_type
-    used = torch.unique(case.input.reshape(-1).to(torch.int64))
-    before = mf.row_norms(case.weight, norm_type)[used]
-    after = mf.row_norms(weight_after, norm_type)[used]
-    assert (before > case.max_norm).any() and (before <= case.max_norm).any(), case.name
-    assert (after <= case.max_norm * (1 + 1e-6)).all(), case.name
-    unused = torch.ones(case.rows, dtype=torch.bool)
-    unused[used] = False
-    assert torch.equal(weight_after[unused], case.weight[unused]), case.name
-
-
 def close(a, b, case, what, tol=1e-5):
     a, b = a.to(torch.float64), b.to(torch.float64)
     assert a.shape == b.shape, (case.name, what)
@@ -456,8 +412,8 @@ def close(a, b, case, what, tol=1e-5):
 
 
 def write_case(case):
-    wdt = DTYPE_NAME[case.weight.dtype]
-    idt = DTYPE_NAME[case.input.dtype]
+    wdt = tf.dtype_name(case.weight.dtype)
+    idt = tf.dtype_name(case.input.dtype)
     pad = case.pad()
     native = case.weight.dtype != torch.bfloat16  # torch 1.13 CPU has no bfloat16 kernel
     comp_dtype = case.weight.dtype if native else torch.float32
@@ -470,7 +426,7 @@ def write_case(case):
     # Forward + dense backward.
     output, weight_after, grad_weight, grad_psw = run_torch(case, comp_weight, comp_grad_output,
                                                             sparse=False)
-    check_max_norm(case, weight_after.to(case.weight.dtype))
+    tf.check_max_norm(case, weight_after.to(case.weight.dtype), case.input)
     max_out, max_indices = torch_max_indices(case, weight_after)
     assert torch.equal(max_out, output), case.name
     if pad is not None:
@@ -491,10 +447,7 @@ def write_case(case):
         sparse_rows, sparse_values = g.indices()[0].clone(), g.values().clone()
         if pad is not None:
             assert not (sparse_rows == pad).any(), case.name
-    used_rows = case.input.reshape(-1).to(torch.int64)
-    if pad is not None:
-        used_rows = used_rows[used_rows != pad]
-    used_rows = torch.unique(used_rows)  # sorted
+    used_rows = tf.referenced_rows(case.input, pad)
     if refusal is not None:
         sparse_rows, sparse_values = used_rows, grad_weight[used_rows]
     assert torch.equal(sparse_rows, used_rows), case.name
@@ -563,10 +516,9 @@ def write_case(case):
     if row_freq is not None:
         row_freq = fin(row_freq)
 
-    w = mf.FixtureWriter(os.path.join(OUT, case.name + ".txt"))
+    w = FixtureWriter("embedding_bag", case.name + ".txt")
     w.comment("EmbeddingBag case '%s': %s." % (case.name, case.about))
-    w.comment("Generated by tests/golden/make_bag_fixtures.py with torch %s; do not edit." %
-              torch.__version__)
+    w.comment(fixtures.generated_by(SCRIPT, tf.torch_tool()))
     w.comment("output = F.embedding_bag(input, w, offsets, max_norm, norm_type,"
               " scale_grad_by_freq, mode,")
     w.comment("sparse=False, per_sample_weights, include_last_offset, padding_idx) on a copy w"
@@ -634,10 +586,7 @@ def write_case(case):
             w.comment("The sparse path rounds differently from the dense backward, so")
             w.comment("sparse_values may differ from grad_weight's rows in the last bits.")
     else:
-        w.comment("sparse_rows/sparse_values: derived from grad_weight, because torch refuses")
-        w.comment("sparse=True here: \"%s\"." % refusal)
-        w.comment("Rows: the distinct indices other than padding_idx, sorted; values: the dense")
-        w.comment("gradient's rows at those indices.")
+        tf.comment_derived_sparse(w, refusal)
     if not native:
         w.comment("torch 1.13 has no CPU bfloat16 kernel for embedding_bag (forward or backward):")
         w.comment("every result was computed by torch in float32 on the widened values and then")
@@ -670,16 +619,8 @@ def write_case(case):
     if case.per_sample_weights is not None:
         w.record("per_sample_weights", wdt, case.per_sample_weights.to(case.weight.dtype))
     w.scalar("mode", "i64", MODES[case.mode])
-    if case.padding_idx is not None:
-        w.scalar("padding_idx", "i64", case.padding_idx)
-    if case.max_norm is not None:
-        w.scalar("max_norm", "f64", case.max_norm)
-    if case.norm_type is not None:
-        w.scalar("norm_type", "f64", case.norm_type)
-    if case.scale_grad_by_freq:
-        w.scalar("scale_grad_by_freq", "bool", True)
-    if case.include_last_offset:
-        w.scalar("include_last_offset", "bool", True)
+    case.record_options(w)
+    w.option("include_last_offset", "bool", case.include_last_offset)
     w.record("grad_output", wdt, grad_output)
     w.record("output", wdt, output)
     w.record("weight_after", wdt, weight_after)
@@ -696,7 +637,7 @@ def write_case(case):
     for name, value in extras:
         w.record(name, wdt, value.reshape(-1, case.dim) if name.startswith("sparse") else value)
     w.save()
-    return "torch" if refusal is None else "derived"
+    return "sparse: " + ("torch" if refusal is None else "derived")
 
 
 def buggy_freq_model(case, weight_after, grad_output):
@@ -936,7 +877,7 @@ def write_errors():
     lines.append("# torch %s (CPU): calls that F.embedding_bag rejects, one per line:" %
                  torch.__version__)
     lines.append("#   <short name> | <python expression> | <torch's error message>")
-    lines.append("# Generated by tests/golden/make_bag_fixtures.py; do not edit. Expressions")
+    lines.append("# " + fixtures.generated_by(SCRIPT) + " Expressions")
     lines.append("# assume `import torch` and `import torch.nn.functional as F`. The message is")
     lines.append("# the first line of str(exception). It documents torch's behaviour; the C++")
     lines.append("# tests check embedkit's own messages.")
@@ -1009,9 +950,10 @@ def write_errors():
     lines.append("# max put them in bag number B (one past the end of the output) and write out of")
     lines.append("# bounds.")
 
-    os.makedirs(OUT, exist_ok=True)
-    with open(os.path.join(OUT, "errors.txt"), "w", encoding="ascii", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
+    w = FixtureWriter("embedding_bag", "errors.txt")
+    for line in lines:
+        w.line(line)
+    w.save()
     print("embedding_bag/errors.txt (%d errors)" % len(ERRORS))
 
 
@@ -1035,22 +977,12 @@ def check_mean_reciprocal():
         assert torch.equal(out, s / 3) and not torch.equal(out, s * (1.0 / 3.0)), dtype
 
 
-def main():
-    torch.set_num_threads(1)
+def generate():
     check_mean_reciprocal()
-    cases = build_cases()
-    names = []
-    for case in cases:
-        path = write_case(case)
-        names.append(case.name)
-        print("embedding_bag/%s.txt (sparse: %s)" % (case.name, path))
-    w = mf.FixtureWriter(os.path.join(OUT, "cases.txt"))
-    w.comment("EmbeddingBag fixture cases, one per line: tests/data/embedding_bag/<case>.txt.")
-    w.comment("Generated by tests/golden/make_bag_fixtures.py; do not edit.")
-    w.lines += names
-    w.save()
+    fixtures.write_cases("embedding_bag", build_cases(), write_case,
+                         "EmbeddingBag fixture cases", SCRIPT)
     write_errors()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(tf.main(generate, __doc__))

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Generate the fastText fixtures under tests/data/fasttext/.
 
-    python3 tests/golden/make_fasttext_fixtures.py     (needs the `fasttext` CLI: Debian's fasttext)
+    /usr/bin/python3 tests/golden/make_fasttext_fixtures.py           # rewrite in place
+    /usr/bin/python3 tests/golden/make_fasttext_fixtures.py --check   # compare, write nothing
+
+It needs the `fasttext` CLI (Debian's fasttext) on PATH, no Python package.
 
 1. corpus.txt / labeled.txt: small synthetic corpora from a fixed-seed generator (plain
    sentences with ASCII and multi-byte UTF-8 words; the labeled one prefixes __label__ tags).
@@ -12,8 +15,9 @@
 3. `fasttext print-word-vectors` gives the expected vectors of the words in queries.txt (known
    and unseen ones) for each model: tiny.words.txt, sup.words.txt.
 
-The C++ tests read only the committed files. tests/io/fasttext_cli.cmake repeats step 2 and 3
-at test time with whatever fasttext is installed.
+The C++ tests read only the committed files. The io.fasttext_cli test (tests/io/fasttext_cli.sh,
+registered in tests/io/pretrained_tests.cmake) repeats step 2 and 3 at test time with whatever
+fasttext is installed.
 """
 
 import os
@@ -22,8 +26,8 @@ import shutil
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(os.path.dirname(HERE), "data", "fasttext")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
 
 SUBJECTS = ["the cat", "a dog", "my neighbour", "the teacher", "our children", "the café owner",
             "a naïve student", "the señora", "the mayor of Zürich", "a fox", "the old sailor",
@@ -60,24 +64,24 @@ def run(*args, stdin=None):
     return subprocess.run(args, input=stdin, check=True, capture_output=True, text=True).stdout
 
 
-def main():
+def generate():
     if shutil.which("fasttext") is None:
         sys.exit("fasttext not found (Debian: apt-get install fasttext)")
-    os.makedirs(OUT, exist_ok=True)
+    out = os.path.dirname(fixtures.out_path("fasttext", "corpus.txt"))
     rng = random.Random(20240517)
-    corpus = os.path.join(OUT, "corpus.txt")
-    labeled = os.path.join(OUT, "labeled.txt")
+    corpus = os.path.join(out, "corpus.txt")
+    labeled = os.path.join(out, "labeled.txt")
     with open(corpus, "w", encoding="utf-8") as f:
         f.write(sentences(rng, 600, False))
     with open(labeled, "w", encoding="utf-8") as f:
         f.write(sentences(rng, 300, True))
-    with open(os.path.join(OUT, "queries.txt"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "queries.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(QUERIES) + "\n")
 
-    tiny = os.path.join(OUT, "tiny")
+    tiny = os.path.join(out, "tiny")
     run("fasttext", "skipgram", "-input", corpus, "-output", tiny, "-dim", "10", "-minCount", "1",
         "-epoch", "5", "-thread", "1", "-bucket", "1000", "-minn", "2", "-maxn", "4", "-verbose", "0")
-    sup = os.path.join(OUT, "sup")
+    sup = os.path.join(out, "sup")
     run("fasttext", "supervised", "-input", labeled, "-output", sup, "-dim", "8", "-minCount", "1",
         "-epoch", "5", "-thread", "1", "-bucket", "500", "-minn", "2", "-maxn", "3", "-verbose", "0")
     run("fasttext", "quantize", "-input", labeled, "-output", sup, "-qnorm", "-cutoff", "300",
@@ -85,11 +89,12 @@ def main():
     os.remove(sup + ".vec")  # the supervised .vec is not used
     queries = "\n".join(QUERIES) + "\n"
     for name in ("tiny", "sup"):
-        text = run("fasttext", "print-word-vectors", os.path.join(OUT, name + ".bin"), stdin=queries)
-        with open(os.path.join(OUT, name + ".words.txt"), "w", encoding="utf-8") as f:
+        text = run("fasttext", "print-word-vectors", os.path.join(out, name + ".bin"), stdin=queries)
+        with open(os.path.join(out, name + ".words.txt"), "w", encoding="utf-8") as f:
             f.write(text)
-    print("wrote", OUT)
+    print("fasttext/: corpus.txt, labeled.txt, queries.txt, tiny.bin/.vec/.words.txt, "
+          "sup.bin/.ftz/.words.txt")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(fixtures.main(generate, __doc__))

@@ -13,15 +13,18 @@ Only documents inside the range where embedkit and Python agree are generated: n
 beyond uint64/int64 (Python keeps them exact, embedkit reads them as double), no NaN or
 Infinity (Python accepts them, RFC 8259 does not), no lone surrogates.
 
-    /usr/bin/python3 tests/golden/make_json_fixtures.py   # from the repository root
+    /usr/bin/python3 tests/golden/make_json_fixtures.py           # rewrite in place
+    /usr/bin/python3 tests/golden/make_json_fixtures.py --check   # compare, write nothing
 """
 import json
 import math
 import os
 import random
 import struct
+import sys
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "data", "json", "python_canonical.jsonl")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
 
 HAND_WRITTEN = [
     ("rfc8259_object", """{
@@ -123,7 +126,7 @@ def random_value(rng, depth):
     return {random_string(rng): random_value(rng, depth + 1) for _ in range(rng.randrange(0, 5))}
 
 
-def main():
+def generate():
     rng = random.Random(20240611)
     docs = list(HAND_WRITTEN)
     for i in range(200):
@@ -137,7 +140,8 @@ def main():
         values = [random_double(rng) for _ in range(100)]
         docs.append((f"doubles_{i:02d}", json.dumps(values)))
 
-    with open(OUT, "w", encoding="ascii", newline="\n") as f:
+    with open(fixtures.out_path("json", "python_canonical.jsonl"), "w", encoding="ascii",
+              newline="\n") as f:
         f.write("")
         for name, doc in docs:
             value = json.loads(doc)
@@ -149,8 +153,8 @@ def main():
                 "indent2": json.dumps(value, indent=2, ensure_ascii=False),
             }
             f.write(json.dumps(record, ensure_ascii=True) + "\n")
-    print(f"wrote {len(docs)} records to {os.path.normpath(OUT)}")
+    print(f"json/python_canonical.jsonl: {len(docs)} records")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(fixtures.main(generate, __doc__))

@@ -6,13 +6,16 @@ tests/support/fixture.hpp (floats as f64, integers and bools as i64).
 Covers every dtype embedkit reads, both byte orders, C and Fortran order, format versions
 1.0, 2.0 and 3.0, and ranks 0 to 3 including empty arrays.
 
-    /usr/bin/python3 tests/golden/make_npy_fixtures.py   # from the repository root (python3-numpy)
+    /usr/bin/python3 tests/golden/make_npy_fixtures.py           # python3-numpy; rewrite in place
+    /usr/bin/python3 tests/golden/make_npy_fixtures.py --check   # compare, write nothing
 """
 import os
+import sys
 
 import numpy as np
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "data", "npy")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
 
 
 def values_for(dtype, shape):
@@ -33,27 +36,12 @@ def values_for(dtype, shape):
 def write(name, array, version=(1, 0), fortran=False):
     if fortran:
         array = np.asfortranarray(array)
-    path = os.path.join(OUT, name + ".npy")
-    with open(path, "wb") as f:
+    with open(fixtures.out_path("npy", name + ".npy"), "wb") as f:
         np.lib.format.write_array(f, array, version=version)
     return name, np.array(array, order="C", copy=True)
 
 
-def record(name, array):
-    kind = array.dtype.kind
-    shape = " ".join(str(d) for d in array.shape)
-    flat = array.reshape(-1)
-    if kind == "f":
-        vals = " ".join(repr(float(x)) for x in flat)
-        dt = "f64"
-    else:
-        vals = " ".join(str(int(x)) for x in flat)
-        dt = "i64"
-    return f"{name} {dt} {array.ndim} {shape}{' ' if shape else ''}: {vals}".replace("  ", " ")
-
-
-def main():
-    os.makedirs(OUT, exist_ok=True)
+def generate():
     written = []
     # Every dtype, little- and big-endian, 2 x 3, version 1.0, C order.
     for code in ["f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"]:
@@ -87,13 +75,17 @@ def main():
     # The highest rank ek::Shape holds.
     written.append(write("f4_rank8", np.ones((1, 2, 1, 2, 1, 2, 1, 2), dtype="<f4")))
 
-    with open(os.path.join(OUT, "expected.txt"), "w", newline="\n") as f:
-        f.write("# Values of the arrays in tests/data/npy/*.npy in C order\n")
-        f.write("# (tests/golden/make_npy_fixtures.py, NumPy %s)\n" % np.__version__)
-        for name, arr in written:
-            f.write(record(name, arr) + "\n")
-    print(f"wrote {len(written)} files to {os.path.normpath(OUT)}")
+    w = fixtures.FixtureWriter("npy", "expected.txt")
+    w.comment("Values of the arrays in tests/data/npy/*.npy in C order")
+    w.comment("(tests/golden/make_npy_fixtures.py, NumPy %s)" % np.__version__)
+    for name, arr in written:
+        line = fixtures.exact_record(name, arr)
+        if arr.size == 0:
+            line += " "  # the committed file has "<name> f64 2 0 3 : " here (kept byte for byte)
+        w.line(line)
+    w.save()
+    print(f"npy/: {len(written)} .npy files and expected.txt")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(fixtures.main(generate, __doc__))

@@ -10,7 +10,10 @@ then by name, "__metadata__" first, compact JSON padded with spaces to 8 bytes, 
 length prefix. tests/io/safetensors_test.cpp also checks embedkit's writer against byte
 strings copied from the crate's own unit tests.
 
-    /usr/bin/python3 tests/golden/make_safetensors_fixtures.py   # python3-torch, python3-numpy
+    /usr/bin/python3 tests/golden/make_safetensors_fixtures.py           # rewrite in place
+    /usr/bin/python3 tests/golden/make_safetensors_fixtures.py --check   # compare, write nothing
+
+(python3-torch, python3-numpy.)
 """
 import json
 import os
@@ -20,10 +23,9 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
 from safetensors_reference import serialize as reference_serialize  # noqa: E402
-
-OUT = os.path.join(os.path.dirname(__file__), "..", "data", "safetensors")
 
 TORCH_DTYPES = {
     torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
@@ -42,26 +44,16 @@ def torch_entry(t):
 
 
 def write(name, data):
-    with open(os.path.join(OUT, name + ".safetensors"), "wb") as f:
+    with open(fixtures.out_path("safetensors", name + ".safetensors"), "wb") as f:
         f.write(data)
 
 
 def record(file, tensor, t):
-    t = t.detach()
-    name = f"{file}__{tensor}".replace(".", "_")
-    flat = t.reshape(-1)
-    shape = " ".join(str(d) for d in t.shape)
-    if t.dtype.is_floating_point:
-        vals = " ".join(repr(float(x)) for x in flat.double().tolist())
-        dt = "f64"
-    else:
-        vals = " ".join(str(int(x)) for x in flat.long().tolist())
-        dt = "i64"
-    return " ".join(p for p in [name, dt, str(t.dim()), shape, ":", vals] if p != "")
+    """The expected.txt record of tensor `tensor` of file `file`."""
+    return fixtures.exact_record(f"{file}__{tensor}".replace(".", "_"), t)
 
 
-def main():
-    os.makedirs(OUT, exist_ok=True)
+def generate():
     records = []
     torch.manual_seed(20240611)
 
@@ -104,9 +96,7 @@ def main():
         "f8": ("F8_E4M3", [4], np.array([0x38, 0x40, 0xB8, 0x00], dtype="u1")),
     }
     write("other_dtypes", reference_serialize({k: (d, s, a.tobytes()) for k, (d, s, a) in other.items()}))
-    for k in ["u16", "u32", "u64"]:
-        d, s, a = other[k]
-        records.append(f"other_dtypes__{k} i64 1 {s[0]} : " + " ".join(str(int(x)) for x in a))
+    records += [record("other_dtypes", k, other[k][2]) for k in ["u16", "u32", "u64"]]
 
     # 5. A header in another writer's style: entries in name order with offsets in the
     #    reverse order, and no padding, so the F32 data is not 4-byte aligned.
@@ -118,19 +108,20 @@ def main():
     if len(header) % 4 == 0:
         header += b" "
     write("unaligned", struct.pack("<Q", len(header)) + header + b + a)
-    records.append("unaligned__a f64 1 2 : 1.5 -2.0")
-    records.append("unaligned__b f64 1 2 : 3.0 4.25")
+    records.append(record("unaligned", "a", np.frombuffer(a, dtype="<f4")))
+    records.append(record("unaligned", "b", np.frombuffer(b, dtype="<f4")))
 
     # 6. No tensors at all.
     write("empty", reference_serialize({}))
 
-    with open(os.path.join(OUT, "expected.txt"), "w", newline="\n") as f:
-        f.write("# Values of the tensors in tests/data/safetensors/*.safetensors\n")
-        f.write("# (tests/golden/make_safetensors_fixtures.py, torch %s)\n" % torch.__version__)
-        for r in records:
-            f.write(r + "\n")
-    print(f"wrote {len(records)} records to {os.path.normpath(OUT)}")
+    w = fixtures.FixtureWriter("safetensors", "expected.txt")
+    w.comment("Values of the tensors in tests/data/safetensors/*.safetensors")
+    w.comment("(tests/golden/make_safetensors_fixtures.py, torch %s)" % torch.__version__)
+    for r in records:
+        w.line(r)
+    w.save()
+    print(f"safetensors/: {len(records)} records in expected.txt")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(fixtures.main(generate, __doc__))

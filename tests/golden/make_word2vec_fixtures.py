@@ -3,12 +3,14 @@
 
 Run with Debian's system interpreter (python3-gensim 4.2, numpy):
 
-    /usr/bin/python3 tests/golden/make_word2vec_fixtures.py
+    /usr/bin/python3 tests/golden/make_word2vec_fixtures.py           # rewrite in place
+    /usr/bin/python3 tests/golden/make_word2vec_fixtures.py --check   # compare, write nothing
 
 Inputs and outputs (the C++ tests read only the committed files):
 
-- vectors.txt: not generated here. The npm package word2vec@1.1.5 ships it as
-  examples/fixtures/vectors.txt (2631 words x 200, written by word2vec.c; see NOTICE).
+- vectors.txt: not generated here (an input, read from tests/data/word2vec/ even with
+  --out). The npm package word2vec@1.1.5 ships it as examples/fixtures/vectors.txt
+  (2631 words x 200, written by word2vec.c; see NOTICE).
 - vectors.gensim.txt: gensim's answers on vectors.txt, one per line, tab-separated:
       most_similar <TAB> word <TAB> k <TAB> w1 s1 w2 s2 ...
       analogy <TAB> positive words <TAB> negative words <TAB> k <TAB> w1 s1 ...
@@ -24,12 +26,13 @@ Inputs and outputs (the C++ tests read only the committed files):
 
 import os
 import struct
+import sys
 
 import numpy as np
 from gensim.models import KeyedVectors
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(os.path.dirname(HERE), "data", "word2vec")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402
 
 NEIGHBOUR_QUERIES = ["the", "king", "Hamlet", "Ham.", "love", "death", "mother", "night",
                      "good", "father", "heaven", "I"]
@@ -44,7 +47,8 @@ def fmt(pairs):
 
 
 def golden_queries():
-    kv = KeyedVectors.load_word2vec_format(os.path.join(OUT, "vectors.txt"), binary=False)
+    kv = KeyedVectors.load_word2vec_format(fixtures.data_path("word2vec", "vectors.txt"),
+                                           binary=False)
     lines = ["# gensim " + __import__("gensim").__version__ + " answers on vectors.txt "
              "(tests/golden/make_word2vec_fixtures.py)"]
     for w in NEIGHBOUR_QUERIES:
@@ -54,7 +58,7 @@ def golden_queries():
         lines.append(f"analogy\t{' '.join(pos)}\t{' '.join(neg)}\t{TOPN}\t{fmt(res)}")
     for a, b in SIMILARITIES:
         lines.append(f"similarity\t{a}\t{b}\t{float(kv.similarity(a, b))!r}")
-    with open(os.path.join(OUT, "vectors.gensim.txt"), "w", encoding="utf-8") as f:
+    with open(fixtures.out_path("word2vec", "vectors.gensim.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
 
@@ -72,12 +76,12 @@ def small_table():
 def gensim_files(words, vectors):
     kv = KeyedVectors(vector_size=vectors.shape[1])
     kv.add_vectors(words, vectors)
-    kv.save_word2vec_format(os.path.join(OUT, "small.gensim.bin"), binary=True)
-    kv.save_word2vec_format(os.path.join(OUT, "small.gensim.txt"), binary=False)
+    kv.save_word2vec_format(fixtures.out_path("word2vec", "small.gensim.bin"), binary=True)
+    kv.save_word2vec_format(fixtures.out_path("word2vec", "small.gensim.txt"), binary=False)
 
 
 def word2vec_c_file(words, vectors):
-    with open(os.path.join(OUT, "small.w2vc.bin"), "wb") as f:
+    with open(fixtures.out_path("word2vec", "small.w2vc.bin"), "wb") as f:
         f.write(b"%d %d\n" % vectors.shape)
         for w, row in zip(words, vectors):
             f.write(w.encode("utf-8") + b" ")
@@ -85,13 +89,13 @@ def word2vec_c_file(words, vectors):
             f.write(b"\n")
 
 
-def main():
+def generate():
     golden_queries()
     words, vectors = small_table()
     gensim_files(words, vectors)
     word2vec_c_file(words, vectors)
-    print("wrote", OUT)
+    print("word2vec/: vectors.gensim.txt, small.gensim.bin, small.gensim.txt, small.w2vc.bin")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(fixtures.main(generate, __doc__))

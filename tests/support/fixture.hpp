@@ -1,5 +1,5 @@
 // Reader for the golden fixtures under tests/data/ (written by
-// tests/golden/make_fixtures.py). Every line that is neither blank nor a
+// tests/golden/, format in tests/golden/fixtures.py). Every line that is neither blank nor a
 // '#' comment is one record:
 //   <name> <dtype> <rank> <d0> ... <d{rank-1}> : <v0> <v1> ...
 #pragma once

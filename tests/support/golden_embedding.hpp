@@ -1,5 +1,5 @@
 // Embedding against PyTorch on any backend: every case under tests/data/embedding (written by
-// tests/golden/make_fixtures.py) run through Embedding<T, B>. Inputs are copied to B's memory
+// tests/golden/make_embedding_fixtures.py) run through Embedding<T, B>. Inputs are copied to B's memory
 // and results back to the host, so the same walk checks ek::cpu (tests/nn) and ek::cuda
 // (tests/cuda).
 #pragma once

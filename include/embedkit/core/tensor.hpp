@@ -11,6 +11,7 @@
 
 #include "embedkit/core/host/memory.hpp"
 #include "embedkit/core/backend_fwd.hpp"
+#include "embedkit/core/config.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
 #include "embedkit/core/tensor_view.hpp"
@@ -97,15 +98,18 @@ class Tensor {
   }
   Tensor&& reshape(Shape s) && { return std::move(reshape(s)); }
 
-  // Host element access (unchecked, as std::vector::operator[]).
+  // Host element access (unchecked in release builds, as std::vector::operator[];
+  // EMBEDKIT_ASSERT checks the bound in debug builds).
   T& operator[](std::int64_t i) noexcept
     requires std::is_same_v<Backend, cpu>
   {
+    EMBEDKIT_ASSERT(i >= 0 && i < numel(), "Tensor::operator[]: index out of range");
     return data_[i];
   }
   const T& operator[](std::int64_t i) const noexcept
     requires std::is_same_v<Backend, cpu>
   {
+    EMBEDKIT_ASSERT(i >= 0 && i < numel(), "Tensor::operator[]: index out of range");
     return data_[i];
   }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 
+#include "embedkit/core/config.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
 
@@ -59,8 +60,12 @@ class TensorView {
     return TensorView(data_, s);
   }
 
-  // Element access for host memory. Unchecked, as operator[] of std containers; use at().
-  T& operator[](std::int64_t i) const noexcept { return data_[i]; }
+  // Element access for host memory. Unchecked in release builds, as operator[] of std
+  // containers (use at()); EMBEDKIT_ASSERT checks the bound in debug builds.
+  T& operator[](std::int64_t i) const noexcept {
+    EMBEDKIT_ASSERT(i >= 0 && i < numel(), "TensorView::operator[]: index out of range");
+    return data_[i];
+  }
 
   // Row r of a view of rank >= 1, as a span over the trailing extents.
   std::span<T> row(std::int64_t r) const {

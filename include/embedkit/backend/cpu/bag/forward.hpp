@@ -21,11 +21,7 @@ namespace embedkit {
 
 namespace detail {
 
-// How many input entries ahead a row is prefetched (FBGEMM uses 16; 8 to 48 measured here,
-// 16 best). A tuning knob, like the configuration macros of core/config.hpp.
-#ifndef EMBEDKIT_PREFETCH_DISTANCE
-#define EMBEDKIT_PREFETCH_DISTANCE 16
-#endif
+// How many input entries ahead a row is prefetched: EMBEDKIT_PREFETCH_DISTANCE (core/config.hpp).
 inline constexpr std::int64_t prefetch_distance = EMBEDKIT_PREFETCH_DISTANCE;
 
 // A read prefetch into all cache levels. On x86-64 with GCC or clang it is a volatile asm
