@@ -23,6 +23,7 @@
 
 #include <embedkit/io/fasttext.hpp>
 #include <embedkit/io/glove.hpp>
+#include <embedkit/io/table_format.hpp>
 #include <embedkit/io/word2vec.hpp>
 
 namespace ek = embedkit;
@@ -40,17 +41,18 @@ int usage() {
   return 2;
 }
 
-// The format from the file's first bytes: fastText's magic number, a "<rows> <dim>" header
-// (word2vec, or a fastText .vec, which is word2vec text), or else GloVe.
+// The format from the file's first bytes (ek::io::detect_table_format): fastText's magic
+// number, a "<rows> <dim>" header (word2vec, or a fastText .vec, which is word2vec text), or
+// else GloVe.
 std::string detect_format(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::string head(256, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
-  if (ek::io::detail::fasttext::has_magic(head)) return "fasttext";
-  std::int64_t rows = 0, dim = 0;
-  if (ek::io::detail::word2vec::parse_counts(head.substr(0, head.find('\n')), rows, dim)) {
-    return "word2vec";
+  switch (ek::io::detect_table_format(head)) {
+    case ek::io::TableFormat::fasttext: return "fasttext";
+    case ek::io::TableFormat::word2vec: return "word2vec";
+    case ek::io::TableFormat::glove: break;
   }
   return "glove";
 }

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include <embedkit/io/json.hpp>
+#include <embedkit/json/json.hpp>
 
 namespace ek = embedkit;
 namespace json = embedkit::json;

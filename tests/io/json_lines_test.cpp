@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <embedkit/io/json.hpp>
+#include <embedkit/json/json.hpp>
 
 namespace ek = embedkit;
 namespace json = embedkit::json;

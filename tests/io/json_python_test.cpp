@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include <embedkit/io/json.hpp>
+#include <embedkit/json/json.hpp>
 
 #include "support/fixture.hpp"
 

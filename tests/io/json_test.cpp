@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include <embedkit/io/json.hpp>
+#include <embedkit/json/json.hpp>
 
 namespace ek = embedkit;
 namespace json = embedkit::json;

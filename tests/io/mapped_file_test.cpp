@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include <embedkit/io/detail/mapped_file.hpp>
+#include <embedkit/io/mapped_file.hpp>
 
 namespace ek = embedkit;
 namespace fs = std::filesystem;

@@ -15,9 +15,9 @@
 
 #include "embedkit/io/detail/fasttext/bin.hpp"
 #include "embedkit/io/detail/keyed/assemble.hpp"
-#include "embedkit/io/detail/mapped_file.hpp"
 #include "embedkit/io/detail/progress.hpp"
 #include "embedkit/io/keyed_vectors.hpp"
+#include "embedkit/io/mapped_file.hpp"
 #include "embedkit/io/table_options.hpp"
 #include "embedkit/io/word2vec.hpp"
 

@@ -17,13 +17,12 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/keyed/assemble.hpp"
-#include "embedkit/io/detail/mapped_file.hpp"
-#include "embedkit/io/detail/progress.hpp"
-#include "embedkit/io/detail/text/scan.hpp"
-#include "embedkit/io/detail/text/table.hpp"
+#include "embedkit/io/detail/vector_text/load.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
+#include "embedkit/io/detail/vector_text/table.hpp"
 #include "embedkit/io/detail/word2vec/header.hpp"
 #include "embedkit/io/keyed_vectors.hpp"
+#include "embedkit/io/mapped_file.hpp"
 #include "embedkit/io/table_options.hpp"
 
 namespace embedkit::io {
@@ -38,7 +37,8 @@ namespace detail::glove {
 
 inline std::int64_t count_tokens(const char* p, const char* e) noexcept {
   std::int64_t n = 0;
-  for (p = text::skip_blanks(p, e); p != e; p = text::skip_blanks(text::token_end(p, e), e)) ++n;
+  using namespace vector_text;
+  for (p = skip_blanks(p, e); p != e; p = skip_blanks(token_end(p, e), e)) ++n;
   return n;
 }
 
@@ -49,22 +49,22 @@ inline KeyedVectors glove_from_bytes(std::string_view bytes, const GloveOptions&
   using namespace detail;
   const char* const base = bytes.data();
   const char* const end = base + bytes.size();
-  const char* const first = text::skip_blanks(base, end);
-  if (text::trim_end(base, end) == base) {
+  const char* const first = vector_text::skip_blanks(base, end);
+  if (vector_text::trim_end(base, end) == base) {
     embedkit::detail::raise<format_error>("GloVe: the file has no rows", 0, 1, 1);
   }
-  text::TableRequest req;
+  vector_text::TableRequest req;
   req.file = bytes;
   req.format = "GloVe";
   req.words_with_spaces = options.words_with_spaces;
-  const char* const le1 = text::line_end(base, end);
+  const char* const le1 = vector_text::line_end(base, end);
   std::int64_t rows = 0, dim = 0;
   bool header = false;
   if (word2vec::parse_counts(std::string_view(base, static_cast<std::size_t>(le1 - base)), rows,
                              dim) &&
       le1 != end && dim > 0) {
     const char* const l2 = le1 + 1;
-    header = glove::count_tokens(l2, text::line_end(l2, end)) == dim + 1;
+    header = glove::count_tokens(l2, vector_text::line_end(l2, end)) == dim + 1;
   }
   if (header) {
     const word2vec::Header h = word2vec::parse_header(bytes, "GloVe");
@@ -75,21 +75,13 @@ inline KeyedVectors glove_from_bytes(std::string_view bytes, const GloveOptions&
   } else {
     const std::int64_t tokens = glove::count_tokens(base, le1);
     if (tokens < 2) {
-      text::fail_at(req, first, base, 1,
-                    "expected a word and at least one number on the first line (GloVe has no "
-                    "header; dim is the first line's count of numbers)");
+      vector_text::fail_at(req, first, base, 1,
+                           "expected a word and at least one number on the first line (GloVe "
+                           "has no header; dim is the first line's count of numbers)");
     }
     req.dim = tokens - 1;
   }
-  ProgressSink progress(options.progress, bytes.size());
-  RawTable raw = text::parse_table(req, progress);
-  KeyedVectors kv = keyed::assemble(raw, options.duplicates, "GloVe", [&](std::int64_t row) {
-    return keyed::RowPlace{"line " + std::to_string(row + req.first_line),
-                           raw.words[static_cast<std::size_t>(row)].data() - base,
-                           row + req.first_line};
-  });
-  progress.finish();
-  return kv;
+  return vector_text::load_table(req, options.duplicates, options.progress);
 }
 
 // Loads a GloVe text file (memory-mapped, parsed in parallel).

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "embedkit/core/error.hpp"
+#include "embedkit/core/host/simd.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/io/detail/fasttext/subwords.hpp"
@@ -137,7 +138,7 @@ class KeyedVectors {
     auto accumulate = [&](const std::vector<std::string>& words, float sign) {
       for (const auto& w : words) {
         query(w, v.data());
-        io::detail::keyed::unit(v.data(), u.data(), d);
+        detail::unit_row(v.data(), u.data(), d);
         for (std::int64_t j = 0; j < d; ++j) mean[static_cast<std::size_t>(j)] += sign * u[static_cast<std::size_t>(j)];
         if (auto id = vocab_.find(w)) skip.push_back(*id);
       }
@@ -146,7 +147,7 @@ class KeyedVectors {
     accumulate(negative, -1.0f);
     const auto count = static_cast<float>(positive.size() + negative.size());
     for (auto& m : mean) m /= count;
-    io::detail::keyed::unit(mean.data(), u.data(), d);
+    detail::unit_row(mean.data(), u.data(), d);
     return named(io::detail::keyed::top_k(unit_vectors(), u.data(), k, skip));
   }
 
@@ -159,7 +160,7 @@ class KeyedVectors {
                                  std::to_string(dim()));
     }
     std::vector<float> u(v.size());
-    io::detail::keyed::unit(v.data(), u.data(), dim());
+    detail::unit_row(v.data(), u.data(), dim());
     return named(io::detail::keyed::top_k(unit_vectors(), u.data(), k, {}));
   }
 
@@ -170,9 +171,9 @@ class KeyedVectors {
         ub(va.size());
     query(a, va.data());
     query(b, vb.data());
-    io::detail::keyed::unit(va.data(), ua.data(), d);
-    io::detail::keyed::unit(vb.data(), ub.data(), d);
-    return io::detail::keyed::dot(ua.data(), ub.data(), d);
+    detail::unit_row(va.data(), ua.data(), d);
+    detail::unit_row(vb.data(), ub.data(), d);
+    return detail::row_dot(ua.data(), ub.data(), d);
   }
 
   // The L2-normalised table (rows without a finite non-zero norm become zero), built on first

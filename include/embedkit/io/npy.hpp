@@ -28,9 +28,10 @@
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/io/detail/convert.hpp"
-#include "embedkit/io/detail/mapped_file.hpp"
 #include "embedkit/io/detail/npy/encode.hpp"
 #include "embedkit/io/detail/npy/header.hpp"
+#include "embedkit/io/mapped_file.hpp"
+#include "embedkit/io/npy_info.hpp"
 
 namespace embedkit::io {
 

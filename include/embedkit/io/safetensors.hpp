@@ -33,10 +33,12 @@
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/io/detail/convert.hpp"
-#include "embedkit/io/detail/mapped_file.hpp"
 #include "embedkit/io/detail/safetensors/dtype.hpp"
 #include "embedkit/io/detail/safetensors/header.hpp"
 #include "embedkit/io/detail/safetensors/writer.hpp"
+#include "embedkit/io/mapped_file.hpp"
+#include "embedkit/io/tensor_info.hpp"
+#include "embedkit/io/tensor_ref.hpp"
 
 namespace embedkit::io {
 

@@ -1,270 +1,101 @@
-// ek::Vocabulary: a two-way map between tokens and integer ids, with an optional unknown-token
-// fallback, read from and written to the two usual files: one token per line (the id is the
-// line's index) and a JSON object {"token": id, ...} (the form Object2Vec's auxiliary vocabulary
-// channel uses).
+// The two file forms of ek::Vocabulary (the type is in <embedkit/text/vocabulary.hpp>, which
+// this header includes): one token per line, the id being the line's index (BERT's vocab.txt,
+// word lists), and a JSON object {"token": id, ...} (the form Object2Vec's auxiliary vocabulary
+// channel uses), read from and written to strings and files:
 //
-// Ids are non-negative and unique, and need not be dense: a JSON map may leave gaps (say, id 0
-// kept for padding). dense() tells whether the ids are exactly 0 .. size()-1, which is what a
-// table indexed by id (KeyedVectors, Embedding) needs and what the one-token-per-line form can
-// express.
+//   ek::Vocabulary v = ek::Vocabulary::load_lines("vocab.txt");   // id = line index
+//   ek::Vocabulary j = ek::Vocabulary::load_json("vocab.json");   // {"token": id, ...}
+//   v.save_lines("out.txt"); j.save_json("out.json");
+//   std::string s = v.to_json();  ek::Vocabulary w = ek::Vocabulary::from_lines("a\nb\n");
+//
+// The members are declared by the type and defined here, over the parsers in io/detail/vocab/.
 #pragma once
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <utility>
-#include <vector>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/vocab/lines.hpp"
-#include "embedkit/io/detail/vocab/json_map.hpp"
 #include "embedkit/io/detail/file_io.hpp"
+#include "embedkit/io/detail/vocab/json_map.hpp"
+#include "embedkit/io/detail/vocab/lines.hpp"
+#include "embedkit/text/vocabulary.hpp"
 
 namespace embedkit {
 
-class Vocabulary {
- public:
-  Vocabulary() = default;
-
-  // tokens[i] gets id i. A repeated or empty token raises ek::value_error.
-  explicit Vocabulary(std::vector<std::string> tokens) {
-    tokens_.reserve(tokens.size());
-    index_.reserve(tokens.size());
-    for (auto& t : tokens) add_new(std::move(t), static_cast<std::int64_t>(tokens_.size()));
-  }
-
-  // The token's id; a token not yet present gets id_bound() (one past the largest id).
-  std::int64_t add(std::string_view token) { return emplace(std::string(token), id_bound()).first; }
-
-  // Adds `token` with the given id. The token and the id must both be new (ek::value_error).
-  void insert(std::string_view token, std::int64_t id) {
-    if (id < 0) {
-      detail::raise<value_error>("Vocabulary: id " + std::to_string(id) + " for token '" +
-                                 std::string(token) + "' is negative");
+// One token per line (io/detail/vocab/lines.hpp): ids 0, 1, ... in line order; a repeated
+// token is an error naming both lines.
+inline auto Vocabulary::from_lines(std::string_view text) {
+  Vocabulary v;
+  io::detail::vocab::parse_lines(text, [&](std::string_view token, std::int64_t line,
+                                           std::int64_t offset) {
+    if (auto prev = v.find(token)) {
+      detail::raise<format_error>("vocabulary: line " + std::to_string(line) + ": token '" +
+                                      std::string(token) + "' repeats line " +
+                                      std::to_string(*prev + 1),
+                                  offset, line, 1);
     }
-    if (has_id(id)) {
-      detail::raise<value_error>("Vocabulary: id " + std::to_string(id) + " for token '" +
-                                 std::string(token) + "' is already used by '" + token_at(id) +
-                                 "'");
+    v.add_new(std::string(token), v.size());
+  });
+  return v;
+}
+inline auto Vocabulary::load_lines(const std::filesystem::path& path) {
+  return from_lines(io::detail::read_file(path));
+}
+
+// A JSON object {"token": id, ...} (io/detail/vocab/json_map.hpp); empty tokens and shared
+// ids are errors at their member.
+inline auto Vocabulary::from_json(std::string_view text) {
+  Vocabulary v;
+  io::detail::vocab::parse_json_map(text, [&](std::string_view token, std::int64_t id) {
+    if (token.empty()) return std::string("empty token (id ") + std::to_string(id) + ")";
+    if (v.has_id(id)) {
+      return "tokens '" + v.token(id) + "' and '" + std::string(token) + "' share id " +
+             std::to_string(id);
     }
-    add_new(std::string(token), id);
-  }
+    v.add_new(std::string(token), id);
+    return std::string();
+  });
+  return v;
+}
+inline auto Vocabulary::load_json(const std::filesystem::path& path) {
+  return from_json(io::detail::read_file(path));
+}
 
-  void reserve(std::int64_t n) {
-    const auto m = static_cast<std::size_t>(std::max<std::int64_t>(n, 0));
-    tokens_.reserve(m);
-    ids_.reserve(m);
-    index_.reserve(m);
+inline auto Vocabulary::to_lines() const {
+  if (!dense()) {
+    detail::raise<value_error>(
+        "Vocabulary: the one-token-per-line form needs ids 0.." + std::to_string(size() - 1) +
+        ", but the ids run up to " + std::to_string(max_id_) + ": save it as JSON instead");
   }
+  std::string out;
+  for (std::size_t pos : sorted_positions()) {
+    io::detail::vocab::check_line_token(tokens_[pos]);
+    out += tokens_[pos];
+    out += '\n';
+  }
+  return out;
+}
+inline auto Vocabulary::save_lines(const std::filesystem::path& path) const {
+  io::detail::write_file(path, to_lines());
+}
 
-  // Number of tokens.
-  std::int64_t size() const noexcept { return static_cast<std::int64_t>(tokens_.size()); }
-  bool empty() const noexcept { return tokens_.empty(); }
-  // One past the largest id (0 when empty): the row count a table indexed by id needs.
-  std::int64_t id_bound() const noexcept { return max_id_ + 1; }
-  // Whether the ids are exactly 0 .. size()-1.
-  bool dense() const noexcept { return max_id_ + 1 == size(); }
-
-  bool contains(std::string_view token) const { return index_.find(token) != index_.end(); }
-
-  // The token's id, or nothing; the unknown-token setting plays no part.
-  std::optional<std::int64_t> find(std::string_view token) const {
-    auto it = index_.find(token);
-    if (it == index_.end()) return std::nullopt;
-    return ids_[static_cast<std::size_t>(it->second)];
-  }
-
-  // The token's id; an absent token maps to the unknown token's id when one is set, and raises
-  // ek::index_error naming the token otherwise.
-  std::int64_t id(std::string_view token) const {
-    if (auto i = find(token)) return *i;
-    if (unk_) return *unk_;
-    detail::raise<index_error>("Vocabulary: token '" + std::string(token) +
-                               "' is not in the vocabulary (" + std::to_string(size()) +
-                               " tokens) and no unknown token is set");
-  }
-
-  bool has_id(std::int64_t id) const noexcept { return position(id) >= 0; }
-
-  // The token with this id (ek::index_error if no token has it).
-  const std::string& token(std::int64_t id) const {
-    const std::int64_t pos = position(id);
-    if (pos < 0) {
-      detail::raise<index_error>("Vocabulary: no token has id " + std::to_string(id) + " (" +
-                                 std::to_string(size()) + " tokens, ids below " +
-                                 std::to_string(id_bound()) + ")");
-    }
-    return tokens_[static_cast<std::size_t>(pos)];
-  }
-
-  // Absent tokens map to this token's id from now on (ek::index_error if it is absent).
-  void set_unk_token(std::string_view token) {
-    auto i = find(token);
-    if (!i) {
-      detail::raise<index_error>("Vocabulary: unknown token '" + std::string(token) +
-                                 "' is not in the vocabulary");
-    }
-    unk_ = *i;
-  }
-  // Absent tokens map to `id` from now on; the id must belong to a token (ek::index_error).
-  void set_unk_id(std::int64_t id) {
-    (void)token(id);
-    unk_ = id;
-  }
-  void clear_unk() noexcept { unk_.reset(); }
-  std::optional<std::int64_t> unk_id() const noexcept { return unk_; }
-
-  // Visits (token, id) pairs in increasing id order.
-  void for_each(const std::function<void(const std::string&, std::int64_t)>& f) const {
-    for (std::size_t pos : sorted_positions()) f(tokens_[pos], ids_[pos]);
-  }
-
-  // --- files -------------------------------------------------------------------------------
-
-  // One token per line, ids 0, 1, ... in line order (see io/detail/vocab/lines.hpp for the
-  // exact rules). Malformed input raises ek::format_error with the line.
-  static Vocabulary from_lines(std::string_view text) {
-    Vocabulary v;
-    io::detail::vocab::parse_lines(text, [&](std::string_view token, std::int64_t line,
-                                             std::int64_t offset) {
-      if (auto prev = v.find(token)) {
-        detail::raise<format_error>("vocabulary: line " + std::to_string(line) + ": token '" +
-                                        std::string(token) + "' repeats line " +
-                                        std::to_string(*prev + 1),
-                                    offset, line, 1);
-      }
-      v.add_new(std::string(token), v.size());
-    });
-    return v;
-  }
-  static Vocabulary load_lines(const std::filesystem::path& path) {
-    return from_lines(io::detail::read_file(path));
-  }
-
-  // A JSON object {"token": id, ...}: ids are non-negative integers, unique, dense or not.
-  static Vocabulary from_json(std::string_view text) {
-    Vocabulary v;
-    io::detail::vocab::parse_json_map(text, [&](std::string_view token, std::int64_t id) {
-      if (token.empty()) return std::string("empty token (id ") + std::to_string(id) + ")";
-      if (v.has_id(id)) {
-        return "tokens '" + v.token(id) + "' and '" + std::string(token) + "' share id " +
-               std::to_string(id);
-      }
-      v.add_new(std::string(token), id);
-      return std::string();
-    });
-    return v;
-  }
-  static Vocabulary load_json(const std::filesystem::path& path) {
-    return from_json(io::detail::read_file(path));
-  }
-
-  // The one-token-per-line form; needs dense ids, and tokens without newlines that do not end
-  // in '\r' (ek::value_error otherwise).
-  std::string to_lines() const {
-    if (!dense()) {
-      detail::raise<value_error>(
-          "Vocabulary: the one-token-per-line form needs ids 0.." + std::to_string(size() - 1) +
-          ", but the ids run up to " + std::to_string(max_id_) + ": save it as JSON instead");
-    }
-    std::string out;
-    for (std::size_t pos : sorted_positions()) {
-      io::detail::vocab::check_line_token(tokens_[pos]);
-      out += tokens_[pos];
-      out += '\n';
-    }
-    return out;
-  }
-  void save_lines(const std::filesystem::path& path) const {
-    io::detail::write_file(path, to_lines());
-  }
-
-  std::string to_json() const {
-    std::string out = "{";
-    bool first = true;
-    for_each([&](const std::string& t, std::int64_t id) {
-      out += first ? "\n  " : ",\n  ";
-      first = false;
-      io::detail::vocab::append_json_string(out, t);
-      out += ": ";
-      out += std::to_string(id);
-    });
-    out += first ? "}\n" : "\n}\n";
-    return out;
-  }
-  void save_json(const std::filesystem::path& path) const {
-    io::detail::write_file(path, to_json());
-  }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
-
-  void add_new(std::string token, std::int64_t id) {
-    const auto [existing, fresh] = emplace(token, id);
-    if (!fresh) {
-      detail::raise<value_error>("Vocabulary: token '" + token + "' is already present (id " +
-                                 std::to_string(existing) + ")");
-    }
-  }
-
-  // Adds the token with `id` unless present (one hash lookup: loaders add every word of a
-  // table through here). Returns the token's id and whether it was added.
-  std::pair<std::int64_t, bool> emplace(std::string token, std::int64_t id) {
-    if (token.empty()) detail::raise<value_error>("Vocabulary: empty token (id " +
-                                                  std::to_string(id) + ")");
-    const auto pos = static_cast<std::int64_t>(tokens_.size());
-    auto [it, fresh] = index_.try_emplace(token, pos);
-    if (!fresh) return {ids_[static_cast<std::size_t>(it->second)], false};
-    // Ids stay dense while each new token takes the next id; the first gap or out-of-order id
-    // switches to an explicit id -> position map.
-    if (by_id_.empty() && id != pos) {
-      for (std::int64_t p = 0; p < pos; ++p) by_id_.emplace(p, p);
-    }
-    if (!by_id_.empty() || id != pos) by_id_.emplace(id, pos);
-    tokens_.push_back(std::move(token));
-    ids_.push_back(id);
-    max_id_ = std::max(max_id_, id);
-    return {id, true};
-  }
-
-  // Position of `id` in tokens_, or -1.
-  std::int64_t position(std::int64_t id) const noexcept {
-    if (by_id_.empty()) return id >= 0 && id < size() ? id : -1;
-    auto it = by_id_.find(id);
-    return it == by_id_.end() ? -1 : it->second;
-  }
-  const std::string& token_at(std::int64_t id) const {
-    return tokens_[static_cast<std::size_t>(position(id))];
-  }
-
-  std::vector<std::size_t> sorted_positions() const {
-    std::vector<std::size_t> order(tokens_.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    if (!by_id_.empty()) {
-      std::sort(order.begin(), order.end(),
-                [&](std::size_t a, std::size_t b) { return ids_[a] < ids_[b]; });
-    }
-    return order;
-  }
-
-  std::vector<std::string> tokens_;  // insertion order
-  std::vector<std::int64_t> ids_;    // ids_[i] is the id of tokens_[i]
-  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> index_;  // -> position
-  // id -> position; empty while every token's id is its position (the common case)
-  std::unordered_map<std::int64_t, std::int64_t> by_id_;
-  std::int64_t max_id_ = -1;
-  std::optional<std::int64_t> unk_;
-};
+inline auto Vocabulary::to_json() const {
+  std::string out = "{";
+  bool first = true;
+  for_each([&](const std::string& t, std::int64_t id) {
+    out += first ? "\n  " : ",\n  ";
+    first = false;
+    io::detail::vocab::append_json_string(out, t);
+    out += ": ";
+    out += std::to_string(id);
+  });
+  out += first ? "}\n" : "\n}\n";
+  return out;
+}
+inline auto Vocabulary::save_json(const std::filesystem::path& path) const {
+  io::detail::write_file(path, to_json());
+}
 
 }  // namespace embedkit

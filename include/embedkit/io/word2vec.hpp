@@ -26,13 +26,15 @@
 #include "embedkit/core/error.hpp"
 #include "embedkit/io/detail/file_io.hpp"
 #include "embedkit/io/detail/keyed/assemble.hpp"
-#include "embedkit/io/detail/mapped_file.hpp"
 #include "embedkit/io/detail/progress.hpp"
-#include "embedkit/io/detail/text/table.hpp"
+#include "embedkit/io/detail/vector_text/load.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
+#include "embedkit/io/detail/vector_text/table.hpp"
 #include "embedkit/io/detail/word2vec/binary.hpp"
 #include "embedkit/io/detail/word2vec/header.hpp"
 #include "embedkit/io/detail/word2vec/writer.hpp"
 #include "embedkit/io/keyed_vectors.hpp"
+#include "embedkit/io/mapped_file.hpp"
 #include "embedkit/io/table_options.hpp"
 
 namespace embedkit::io {
@@ -53,41 +55,24 @@ namespace detail::word2vec {
 // practically never are.
 inline bool body_is_text(std::string_view file, const Header& h) {
   const char* p = file.data() + h.body;
-  const char* e = text::line_end(p, file.data() + file.size());
+  const char* e = vector_text::line_end(p, file.data() + file.size());
   // A text row of dim numbers has at least 2 * dim + 1 bytes (which also bounds the scratch
   // row below by the line's length).
   if (static_cast<std::uint64_t>(e - p) >= 2 * static_cast<std::uint64_t>(h.dim) + 1) {
     std::vector<float> scratch(static_cast<std::size_t>(h.dim));
     std::string_view word;
-    text::table_detail::RowError err;
-    if (text::table_detail::parse_row(p, e, h.dim, false, word, scratch.data(), err)) return true;
+    vector_text::table_detail::RowError err;
+    if (vector_text::table_detail::parse_row(p, e, h.dim, false, word, scratch.data(), err)) {
+      return true;
+    }
   }
   // A binary row's word ends at a space; a word ending the line cannot start one.
-  const char* q = text::token_end(text::skip_blanks(p, e), e);
+  const char* q = vector_text::token_end(vector_text::skip_blanks(p, e), e);
   for (; q != e; ++q) {
     const auto c = static_cast<unsigned char>(*q);
-    if (!(text::is_blank(*q) || (c >= 0x20 && c < 0x7F))) return false;
+    if (!(vector_text::is_blank(*q) || (c >= 0x20 && c < 0x7F))) return false;
   }
   return true;
-}
-
-// word2vec text (also fastText .vec) after its header.
-inline KeyedVectors load_text_body(std::string_view file, const Header& h,
-                                   const Duplicates duplicates, ProgressSink& progress,
-                                   const char* format) {
-  text::TableRequest req;
-  req.file = file;
-  req.body_begin = h.body;
-  req.first_line = 2;
-  req.rows = h.rows;
-  req.dim = h.dim;
-  req.format = format;
-  RawTable raw = text::parse_table(req, progress);
-  return keyed::assemble(raw, duplicates, format, [&](std::int64_t row) {
-    return keyed::RowPlace{"line " + std::to_string(row + 2),
-                           raw.words[static_cast<std::size_t>(row)].data() - file.data(),
-                           row + 2};
-  });
 }
 
 // `header_format` and `text_format` name the format in messages ("word2vec" and
@@ -95,22 +80,28 @@ inline KeyedVectors load_text_body(std::string_view file, const Header& h,
 inline KeyedVectors load(std::string_view file, const Word2VecOptions& options,
                          const char* header_format, const char* text_format) {
   const Header h = parse_header(file, header_format);
-  ProgressSink progress(options.progress, file.size());
-  KeyedVectors kv;
   bool text_body = options.format == Word2VecFormat::text;
   if (options.format == Word2VecFormat::detect) {
     text_body = h.rows == 0 || body_is_text(file, h);
   }
-  if (text_body) {
-    kv = load_text_body(file, h, options.duplicates, progress, text_format);
-  } else {
-    RawTable raw = parse_binary(file, h.body, h.rows, h.dim, progress, "word2vec binary");
-    kv = keyed::assemble(raw, options.duplicates, "word2vec binary", [&](std::int64_t row) {
-      const std::int64_t at = raw.words[static_cast<std::size_t>(row)].data() - file.data();
-      return keyed::RowPlace{
-          "row " + std::to_string(row + 1) + " (byte " + std::to_string(at) + ")", at, -1};
-    });
+  if (text_body) {  // word2vec text (also fastText .vec) after its header
+    vector_text::TableRequest req;
+    req.file = file;
+    req.body_begin = h.body;
+    req.first_line = 2;
+    req.rows = h.rows;
+    req.dim = h.dim;
+    req.format = text_format;
+    return vector_text::load_table(req, options.duplicates, options.progress);
   }
+  ProgressSink progress(options.progress, file.size());
+  RawTable raw = parse_binary(file, h.body, h.rows, h.dim, progress, "word2vec binary");
+  KeyedVectors kv =
+      keyed::assemble(raw, options.duplicates, "word2vec binary", [&](std::int64_t row) {
+        const std::int64_t at = raw.words[static_cast<std::size_t>(row)].data() - file.data();
+        return keyed::RowPlace{
+            "row " + std::to_string(row + 1) + " (byte " + std::to_string(at) + ")", at, -1};
+      });
   progress.finish();
   return kv;
 }

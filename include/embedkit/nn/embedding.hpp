@@ -48,7 +48,7 @@ struct EmbeddingOptions {
 };
 
 template <class T = float, class Backend = cpu>
-class Embedding {
+class Embedding : public WithParameters<Embedding<T, Backend>> {
   static_assert(FloatStorage<T> && !std::is_const_v<T>,
                 "Embedding stores float, double, ek::half or ek::bfloat16");
 
@@ -115,16 +115,6 @@ class Embedding {
   bool frozen() const noexcept { return weight_.frozen(); }
   void freeze(bool on = true) noexcept { weight_.freeze(on); }
 
-  // The parameters by their PyTorch state-dict names: f("weight", parameter).
-  template <class F>
-  void visit_parameters(F&& f) {
-    f("weight", weight_);
-  }
-  template <class F>
-  void visit_parameters(F&& f) const {
-    f("weight", weight_);
-  }
-
   // Looks up every index: output shape indices.shape + [dim]. Indices are int32 or int64 of
   // any rank (rank 0: one row). With max_norm, referenced rows are first renormalised in place.
   // Thread safety: without max_norm, forward only reads the table and may run concurrently;
@@ -190,6 +180,14 @@ class Embedding {
   }
 
  private:
+  friend class WithParameters<Embedding>;
+
+  // The parameters by their PyTorch state-dict names (visit_parameters): "weight".
+  template <class Self, class F>
+  static void parameters(Self& self, F& f) {
+    f("weight", self.weight_);
+  }
+
   Embedding(Tensor<T, Backend> owned, Options options, bool freeze)
       : Embedding(Parameter<T, Backend>(std::move(owned), freeze), std::move(options)) {}
   Embedding(Parameter<T, Backend> weight, Options options)

@@ -44,7 +44,7 @@ struct EmbeddingBagOptions {
 };
 
 template <class T = float, class Backend = cpu>
-class EmbeddingBag {
+class EmbeddingBag : public WithParameters<EmbeddingBag<T, Backend>> {
   static_assert((FloatStorage<T> || Quantized<T>) && !std::is_const_v<T>,
                 "EmbeddingBag stores float, double, ek::half, ek::bfloat16, ek::q8 or ek::q4");
   static constexpr bool quantized = Quantized<T>;
@@ -163,16 +163,6 @@ class EmbeddingBag {
     return weight_.quantized_table();
   }
 
-  // The parameters by their PyTorch state-dict names: f("weight", parameter).
-  template <class F>
-  void visit_parameters(F&& f) {
-    f("weight", weight_);
-  }
-  template <class F>
-  void visit_parameters(F&& f) const {
-    f("weight", weight_);
-  }
-
   // Bags given by offsets into a 1-D input: bag b is input[offsets[b] : offsets[b + 1]] (the
   // last bag runs to the end of the input, or to offsets[bags] with include_last_offset).
   // per_sample_weights (same shape as input) weight each entry in sum and mean modes.
@@ -280,6 +270,14 @@ class EmbeddingBag {
   }
 
  private:
+  friend class WithParameters<EmbeddingBag>;
+
+  // The parameters by their PyTorch state-dict names (visit_parameters): "weight".
+  template <class Self, class F>
+  static void parameters(Self& self, F& f) {
+    f("weight", self.weight_);
+  }
+
   template <class I, class J>
   using Problem = detail::BagProblem<T, I, J>;
 

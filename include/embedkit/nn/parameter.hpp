@@ -180,4 +180,20 @@ class Parameter {
   bool writable_ = true;
 };
 
+// visit_parameters for a layer, const and not, from one list: the layer derives from
+// WithParameters<Layer> and writes `template <class Self, class F> static void parameters(Self&
+// self, F& f)` calling f(name, self.member) once per parameter, in PyTorch's state-dict order.
+template <class Layer>
+class WithParameters {
+ public:
+  template <class F>
+  void visit_parameters(F&& f) {
+    Layer::parameters(static_cast<Layer&>(*this), f);
+  }
+  template <class F>
+  void visit_parameters(F&& f) const {
+    Layer::parameters(static_cast<const Layer&>(*this), f);
+  }
+};
+
 }  // namespace embedkit

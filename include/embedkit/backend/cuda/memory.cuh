@@ -15,6 +15,7 @@
 #include "embedkit/backend/cuda/runtime.cuh"
 #include "embedkit/core/backend_fwd.hpp"
 #include "embedkit/core/error.hpp"
+#include "embedkit/core/host/memory.hpp"
 
 namespace embedkit::detail {
 
@@ -48,13 +49,10 @@ struct cuda_memory {
   template <class T>
   static T* allocate(std::int64_t count) {
     if (count <= 0) return nullptr;
-    if (static_cast<std::uint64_t>(count) > std::numeric_limits<std::size_t>::max() / sizeof(T)) {
-      raise<value_error>("cannot allocate " + std::to_string(count) + " elements of " +
-                         std::to_string(sizeof(T)) + " bytes: the size overflows");
-    }
+    const std::size_t bytes = allocation_bytes<T>(count);
     retain_pool_memory();
     void* p = nullptr;
-    cuda_check(cudaMallocAsync(&p, static_cast<std::size_t>(count) * sizeof(T), current_stream_slot()),
+    cuda_check(cudaMallocAsync(&p, bytes, current_stream_slot()),
                "cudaMallocAsync");
     return static_cast<T*>(p);
   }

@@ -19,6 +19,17 @@
 
 namespace embedkit::detail {
 
+// The bytes of `count` (> 0) elements of T, or a value_error when that overflows: every
+// backend's allocate starts here.
+template <class T>
+std::size_t allocation_bytes(std::int64_t count) {
+  if (static_cast<std::uint64_t>(count) > std::numeric_limits<std::size_t>::max() / sizeof(T)) {
+    raise<value_error>("cannot allocate " + std::to_string(count) + " elements of " +
+                       std::to_string(sizeof(T)) + " bytes: the size overflows");
+  }
+  return static_cast<std::size_t>(count) * sizeof(T);
+}
+
 struct host_memory {
   static constexpr std::size_t alignment = 64;
   // Buffers of at least two huge pages start on a huge-page boundary, so that all of them can
@@ -33,11 +44,7 @@ struct host_memory {
   template <class T>
   static T* allocate(std::int64_t count) {
     if (count <= 0) return nullptr;
-    if (static_cast<std::uint64_t>(count) > std::numeric_limits<std::size_t>::max() / sizeof(T)) {
-      raise<value_error>("cannot allocate " + std::to_string(count) + " elements of " +
-                         std::to_string(sizeof(T)) + " bytes: the size overflows");
-    }
-    const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(T);
+    const std::size_t bytes = allocation_bytes<T>(count);
     void* p = ::operator new(bytes, std::align_val_t{alignment_for(bytes)});
     advise_huge_pages(p, bytes);
     return static_cast<T*>(p);

@@ -119,7 +119,7 @@ inline T row_dot(const T* a, const T* b, std::int64_t n) noexcept {
     for (; i + w <= n; i += w) {
       acc0 = xsimd::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), acc0);
     }
-    s = xsimd::hadd(acc0 + acc1);
+    s = horizontal_sum(acc0 + acc1);
   }
   for (; i < n; ++i) s += a[i] * b[i];
   return s;

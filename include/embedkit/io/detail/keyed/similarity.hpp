@@ -1,49 +1,19 @@
-// Cosine-similarity kernels behind KeyedVectors: xsimd dot products, L2 normalisation of rows
-// and a parallel top-k search (one bounded heap per block of rows, merged at the end).
+// Cosine-similarity search behind KeyedVectors: L2 normalisation of a table's rows and a
+// parallel top-k search (one bounded heap per block of rows, merged at the end), over the host
+// row primitives of core/host/simd.hpp (row_dot, unit_row).
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include <xsimd/xsimd.hpp>
-
 #include "embedkit/core/host/parallel.hpp"
+#include "embedkit/core/host/simd.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 
 namespace embedkit::io::detail::keyed {
-
-inline float dot(const float* a, const float* b, std::int64_t n) noexcept {
-  using B = xsimd::batch<float>;
-  constexpr auto w = static_cast<std::int64_t>(B::size);
-  std::int64_t i = 0;
-  float s = 0.0f;
-  if (n >= w) {
-    // Two accumulators hide the latency of the fused multiply-adds.
-    B acc0(0.0f), acc1(0.0f);
-    for (; i + 2 * w <= n; i += 2 * w) {
-      acc0 = xsimd::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), acc0);
-      acc1 = xsimd::fma(B::load_unaligned(a + i + w), B::load_unaligned(b + i + w), acc1);
-    }
-    for (; i + w <= n; i += w) {
-      acc0 = xsimd::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), acc0);
-    }
-    s = xsimd::hadd(acc0 + acc1);
-  }
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-
-// out = v / ||v||; a vector whose norm is zero or not finite (an inf or NaN in it) gives zeros,
-// so that its cosine with everything is 0 instead of NaN.
-inline void unit(const float* v, float* out, std::int64_t n) noexcept {
-  const float norm = std::sqrt(dot(v, v, n));
-  const float inv = norm > 0.0f && std::isfinite(norm) ? 1.0f / norm : 0.0f;
-  for (std::int64_t i = 0; i < n; ++i) out[i] = inv == 0.0f ? 0.0f : v[i] * inv;
-}
 
 inline Tensor<float> unit_rows(TensorView<const float> rows) {
   const std::int64_t n = rows.size(0), dim = rows.size(1);
@@ -51,7 +21,9 @@ inline Tensor<float> unit_rows(TensorView<const float> rows) {
   const float* src = rows.data();
   float* dst = out.data();
   embedkit::detail::parallel_for(n, 2048, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t r = b; r < e; ++r) unit(src + r * dim, dst + r * dim, dim);
+    for (std::int64_t r = b; r < e; ++r) {
+      embedkit::detail::unit_row(src + r * dim, dst + r * dim, dim);
+    }
   });
   return out;
 }
@@ -84,7 +56,7 @@ inline std::vector<Hit> top_k(TensorView<const float> unit, const float* query, 
       heap.reserve(static_cast<std::size_t>(k));
       const std::int64_t begin = n * blk / blocks, end = n * (blk + 1) / blocks;
       for (std::int64_t r = begin; r < end; ++r) {
-        const Hit h{dot(base + r * dim, query, dim), r};
+        const Hit h{embedkit::detail::row_dot(base + r * dim, query, dim), r};
         if (static_cast<std::int64_t>(heap.size()) == k && !ranks_before(h, heap.front())) {
           continue;
         }

@@ -18,29 +18,7 @@
 #include "embedkit/core/error.hpp"
 #include "embedkit/io/detail/convert.hpp"
 #include "embedkit/io/detail/npy/dict_literal.hpp"
-
-namespace embedkit::io {
-
-// What the header of a .npy file says.
-struct NpyInfo {
-  int version_major = 1;
-  int version_minor = 0;
-  std::string descr;               // as stored: "<f4", ">i8", "|b1", ...
-  std::optional<dtype> type;       // the element type; empty for uint16/32/64, which
-                                   // embedkit converts from but has no dtype for
-  bool fortran_order = false;
-  std::vector<std::int64_t> shape;
-  std::size_t data_offset = 0;     // bytes before the first element (a multiple of 64 or 16)
-  std::size_t data_bytes = 0;      // numel() * item size, which is exactly what follows
-
-  std::int64_t numel() const noexcept {
-    std::int64_t n = 1;
-    for (std::int64_t d : shape) n *= d;  // cannot overflow: checked when read
-    return n;
-  }
-};
-
-}  // namespace embedkit::io
+#include "embedkit/io/npy_info.hpp"
 
 namespace embedkit::io::detail {
 

@@ -22,31 +22,10 @@
 
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/parser.hpp"
-#include "embedkit/io/detail/json/value.hpp"
 #include "embedkit/io/detail/safetensors/dtype.hpp"
-
-namespace embedkit::io {
-
-// One tensor of a safetensors file.
-struct TensorInfo {
-  std::string name;
-  std::string dtype_name;            // as stored: "F32", "BF16", "U16", "F8_E4M3", ...
-  std::optional<dtype> type;         // embedkit's dtype for it, when there is one
-  std::vector<std::int64_t> shape;   // may exceed ek::Shape's rank limit; get() checks
-  std::uint64_t begin = 0;           // [begin, end): bytes within the data buffer
-  std::uint64_t end = 0;
-  std::uint64_t file_offset = 0;     // where `begin` lies in the file
-
-  std::uint64_t bytes() const noexcept { return end - begin; }
-  std::int64_t numel() const noexcept {
-    std::int64_t n = 1;
-    for (std::int64_t d : shape) n *= d;  // cannot overflow: checked when read
-    return n;
-  }
-};
-
-}  // namespace embedkit::io
+#include "embedkit/io/tensor_info.hpp"
+#include "embedkit/json/parser.hpp"
+#include "embedkit/json/value.hpp"
 
 namespace embedkit::io::detail {
 
@@ -115,7 +94,8 @@ class StHeaderReader {
   json::Value parse_header(std::string_view text, const json::ParseOptions& opt) const {
     // JSON errors carry positions in the file (the header starts at byte 8) and the prefix
     // that names the file.
-    return JsonParser(text, opt, text_origin{8, 1, 1, prefix_}).parse_document();
+    return json::detail::JsonParser(text, opt, json::detail::text_origin{8, 1, 1, prefix_})
+        .parse_document();
   }
 
   void read_metadata(const json::Value& v, std::map<std::string, std::string>& out) const {

@@ -22,39 +22,10 @@
 #include "embedkit/core/shape.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
-#include "embedkit/io/detail/json/value.hpp"
-#include "embedkit/io/detail/json/writer.hpp"
 #include "embedkit/io/detail/safetensors/dtype.hpp"
-
-namespace embedkit::io {
-
-// A tensor to write: dtype, shape and row-major host data. It does not own the data, which
-// must stay alive until the write is done (so it is not made from a temporary Tensor).
-struct TensorRef {
-  dtype type = dtype::f32;
-  Shape shape{};
-  const void* data = nullptr;
-
-  TensorRef(dtype t, Shape s, const void* d) : type(t), shape(s), data(d) {
-    if (data == nullptr && shape.numel() != 0) {
-      embedkit::detail::raise<value_error>("TensorRef: null data for shape " + shape.str());
-    }
-  }
-  template <class T>
-  TensorRef(TensorView<T> v)  // NOLINT(google-explicit-constructor)
-      : TensorRef(dtype_of<T>, v.shape(), static_cast<const void*>(v.data())) {}
-  template <class T>
-  TensorRef(const Tensor<T>& t)  // NOLINT(google-explicit-constructor)
-      : TensorRef(t.cview()) {}
-  template <class T>
-  TensorRef(Tensor<T>&&) = delete;  // would dangle once the temporary is gone
-
-  std::size_t bytes() const noexcept {
-    return static_cast<std::size_t>(shape.numel()) * size_of(type);
-  }
-};
-
-}  // namespace embedkit::io
+#include "embedkit/io/tensor_ref.hpp"
+#include "embedkit/json/value.hpp"
+#include "embedkit/json/writer.hpp"
 
 namespace embedkit::io::detail {
 

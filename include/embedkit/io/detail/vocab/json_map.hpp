@@ -8,7 +8,10 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/json.hpp"
+#include "embedkit/json/detail/position.hpp"
+#include "embedkit/json/parser.hpp"
+#include "embedkit/json/value.hpp"
+#include "embedkit/json/writer.hpp"
 
 namespace embedkit::io::detail::vocab {
 
@@ -27,7 +30,7 @@ void parse_json_map(std::string_view text, OnEntry&& on_entry) {
   options.duplicate_keys = json::DuplicateKeys::reject;
   const json::Value doc = json::parse(text, options);
   if (!doc.is_object()) {
-    io::detail::raise_format_error_at(
+    json::detail::raise_format_error_at(
         text, text.find_first_not_of(" \t\r\n"), {},
         std::string("vocabulary JSON: expected an object {\"token\": id, ...}, found ") +
             json::describe(doc.kind()),
@@ -44,7 +47,7 @@ void parse_json_map(std::string_view text, OnEntry&& on_entry) {
       error = on_entry(std::string_view(key), value.as_int64());
     }
     if (!error.empty()) {
-      io::detail::raise_format_error_at(text, key_offset(text, key), {},
+      json::detail::raise_format_error_at(text, key_offset(text, key), {},
                                         "vocabulary JSON: " + error, false);
     }
   }

@@ -15,7 +15,7 @@
 #include "embedkit/io/detail/binary/reader.hpp"
 #include "embedkit/io/detail/progress.hpp"
 #include "embedkit/io/detail/raw_table.hpp"
-#include "embedkit/io/detail/text/scan.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
 
 namespace embedkit::io::detail::word2vec {
 
@@ -42,9 +42,10 @@ std::size_t walk_binary_rows(std::string_view file, std::size_t pos, std::int64_
     const std::string_view word = file.substr(pos, space - pos);
     pos = space + 1;
     if (file.size() - pos < row_bytes) {
-      fail(pos, r, "truncated: the vector of '" + std::string(text::clip(word)) + "' needs " +
-                       std::to_string(row_bytes) + " bytes, only " +
-                       std::to_string(file.size() - pos) + " remain");
+      fail(pos, r,
+           "truncated: the vector of '" + std::string(vector_text::clip(word)) + "' needs " +
+               std::to_string(row_bytes) + " bytes, only " + std::to_string(file.size() - pos) +
+               " remain");
     }
     on_row(r, word, pos);
     pos += static_cast<std::size_t>(row_bytes);
@@ -91,7 +92,7 @@ inline RawTable parse_binary(std::string_view file, std::size_t body, std::int64
   progress.add(file.size() - reported);
   // What follows the last row may only be the last row's newline (and blank padding).
   std::size_t rest = end;
-  while (rest < file.size() && text::is_space(file[rest])) ++rest;
+  while (rest < file.size() && vector_text::is_space(file[rest])) ++rest;
   if (rest != file.size()) {
     embedkit::detail::raise<format_error>(std::string(format) + ": byte " +
                                               std::to_string(rest) + ": data after the " +

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/text/scan.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
 
 namespace embedkit::io::detail::word2vec {
 
@@ -20,7 +20,7 @@ struct Header {
 
 // The header line's tokens if it is exactly two non-negative integers.
 inline bool parse_counts(std::string_view line, std::int64_t& a, std::int64_t& b) noexcept {
-  using namespace text;
+  using namespace vector_text;
   const char* p = skip_blanks(line.data(), line.data() + line.size());
   const char* const e = line.data() + line.size();
   const char* t1 = token_end(p, e);
@@ -40,7 +40,7 @@ inline Header parse_header(std::string_view file, const char* format) {
   };
   if (!parse_counts(line, h.rows, h.dim)) {
     fail("expected the header '<rows> <dim>' (two non-negative integers), found '" +
-         std::string(text::clip(line)) + "'");
+         std::string(vector_text::clip(line)) + "'");
   }
   if (h.dim == 0) fail("the header declares dim 0; vectors need at least one number");
   // A row takes more than one byte per number and per word, so neither count can exceed the

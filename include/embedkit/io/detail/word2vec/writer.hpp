@@ -14,7 +14,7 @@
 
 #include "embedkit/core/error.hpp"
 #include "embedkit/io/detail/binary/reader.hpp"
-#include "embedkit/io/detail/text/scan.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
 #include "embedkit/io/keyed_vectors.hpp"
 
 namespace embedkit::io::detail::word2vec {
@@ -22,7 +22,7 @@ namespace embedkit::io::detail::word2vec {
 // A word the format cannot carry: empty, or with a separator that would split it on reading.
 inline void check_word(const std::string& w) {
   bool bad = w.empty();
-  for (char c : w) bad = bad || text::is_space(c);
+  for (char c : w) bad = bad || vector_text::is_space(c);
   if (bad) {
     embedkit::detail::raise<value_error>(
         "save_word2vec: word '" + w +

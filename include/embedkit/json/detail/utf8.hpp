@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace embedkit::io::detail {
+namespace embedkit::json::detail {
 
 enum class utf8_status : std::uint8_t {
   ok,
@@ -101,4 +101,4 @@ inline std::int64_t utf8_length(const char* p, const char* end) noexcept {
   return n;
 }
 
-}  // namespace embedkit::io::detail
+}  // namespace embedkit::json::detail

@@ -14,8 +14,9 @@
 #include <utility>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/value.hpp"
-#include "embedkit/io/detail/json/writer.hpp"
+#include "embedkit/json/detail/utf8.hpp"
+#include "embedkit/json/value.hpp"
+#include "embedkit/json/writer.hpp"
 
 namespace embedkit::json {
 
@@ -116,8 +117,8 @@ class Cursor {
     const char* p = key.data();
     const char* end = p + key.size();
     while (p < end) {
-      const io::detail::utf8_decoded d = io::detail::decode_utf8(p, end);
-      if (d.status != io::detail::utf8_status::ok) {
+      const detail::utf8_decoded d = detail::decode_utf8(p, end);
+      if (d.status != detail::utf8_status::ok) {
         // (Appended piecewise: GCC 12's -Wrestrict misfires on "\"" + std::string(...).)
         std::string q(1, '"');
         q.append(key);

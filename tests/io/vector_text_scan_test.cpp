@@ -1,6 +1,6 @@
-// The number scanning of the text table formats: the fast path for short decimals must give
-// exactly what std::from_chars gives, and parse_float must accept and refuse what the format
-// notes say.
+// The number scanning of the word-vector text tables (io/detail/vector_text/scan.hpp): the fast
+// path for short decimals must give exactly what std::from_chars gives, and parse_float must
+// accept and refuse what the format notes say.
 #include <doctest/doctest.h>
 
 #include <charconv>
@@ -11,15 +11,15 @@
 #include <random>
 #include <string>
 
-#include <embedkit/io/detail/text/scan.hpp>
+#include <embedkit/io/detail/vector_text/scan.hpp>
 
-namespace text = embedkit::io::detail::text;
+namespace vector_text = embedkit::io::detail::vector_text;
 
 namespace {
 
 bool same_as_from_chars(const std::string& s) {
   float fast = 0, ref = 0;
-  const char* end = text::parse_simple_float(s.data(), s.data() + s.size(), fast);
+  const char* end = vector_text::parse_simple_float(s.data(), s.data() + s.size(), fast);
   // Not its case (no number, or more after it, as in "1e5"): the caller hands the token to
   // parse_float.
   if (end != s.data() + s.size()) return true;
@@ -48,7 +48,7 @@ TEST_CASE("parse_simple_float is bit-identical to from_chars") {
       if (d) s.append(".").append(digits, digits.size() - d, d);
     }
     float f;
-    if (text::parse_simple_float(s.data(), s.data() + s.size(), f)) ++taken;
+    if (vector_text::parse_simple_float(s.data(), s.data() + s.size(), f)) ++taken;
     if (!same_as_from_chars(s)) {
       if (bad++ < 5) MESSAGE("differs: " << s);
     }
@@ -67,13 +67,13 @@ TEST_CASE("parse_simple_float is bit-identical to from_chars") {
   }
   float f = 1;
   const std::string neg_zero = "-0.0";
-  CHECK(text::parse_simple_float(neg_zero.data(), neg_zero.data() + 4, f) != nullptr);
+  CHECK(vector_text::parse_simple_float(neg_zero.data(), neg_zero.data() + 4, f) != nullptr);
   CHECK(std::signbit(f));
 }
 
 TEST_CASE("parse_float accepts what the peers write and refuses what no float is") {
   const auto parse = [](const std::string& s, float& out) {
-    return text::parse_float(s.data(), s.data() + s.size(), out);
+    return vector_text::parse_float(s.data(), s.data() + s.size(), out);
   };
   float f = 0;
   CHECK(parse("+1.5", f));

@@ -17,8 +17,8 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/parser.hpp"
-#include "embedkit/io/detail/json/value.hpp"
+#include "embedkit/json/parser.hpp"
+#include "embedkit/json/value.hpp"
 
 namespace embedkit::json {
 
@@ -50,7 +50,7 @@ class LineReader {
     std::string_view line;
     while (read_line(line)) {
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      out = io::detail::JsonParser(line, options_.parse, {line_start_, line_no_, 1})
+      out = detail::JsonParser(line, options_.parse, {line_start_, line_no_, 1})
                 .parse_document();
       return true;
     }

@@ -10,10 +10,10 @@
 #include <utility>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/number.hpp"
-#include "embedkit/io/detail/json/position.hpp"
-#include "embedkit/io/detail/json/utf8.hpp"
-#include "embedkit/io/detail/json/value.hpp"
+#include "embedkit/json/detail/number.hpp"
+#include "embedkit/json/detail/position.hpp"
+#include "embedkit/json/detail/utf8.hpp"
+#include "embedkit/json/value.hpp"
 
 namespace embedkit::json {
 
@@ -34,7 +34,7 @@ struct ParseOptions {
 
 }  // namespace embedkit::json
 
-namespace embedkit::io::detail {
+namespace embedkit::json::detail {
 
 class JsonParser {
  public:
@@ -323,14 +323,14 @@ class JsonParser {
   std::size_t pos_ = 0;
 };
 
-}  // namespace embedkit::io::detail
+}  // namespace embedkit::json::detail
 
 namespace embedkit::json {
 
 // Parses one JSON text (RFC 8259). Errors: ek::format_error with the byte offset, 1-based
 // line and column, and what was expected there.
 inline Value parse(std::string_view text, const ParseOptions& options = {}) {
-  return io::detail::JsonParser(text, options, {}).parse_document();
+  return detail::JsonParser(text, options, {}).parse_document();
 }
 
 }  // namespace embedkit::json

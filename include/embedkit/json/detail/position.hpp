@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/utf8.hpp"
+#include "embedkit/json/detail/utf8.hpp"
 
-namespace embedkit::io::detail {
+namespace embedkit::json::detail {
 
 // Where the parsed text starts within the larger input it came from (a line of a JSON Lines
 // file, the header of a safetensors file), so positions are reported in the whole input.
@@ -55,4 +55,4 @@ inline std::string describe_found(std::string_view text, std::size_t offset) {
   embedkit::detail::raise<format_error>(msg, byte, line, column);
 }
 
-}  // namespace embedkit::io::detail
+}  // namespace embedkit::json::detail

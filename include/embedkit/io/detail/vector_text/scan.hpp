@@ -13,7 +13,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace embedkit::io::detail::text {
+namespace embedkit::io::detail::vector_text {
 
 // Separators inside a line. '\r' is one, so CRLF files parse like LF files, and the trailing
 // space fastText and word2vec.c write after the last number is harmless.
@@ -126,4 +126,4 @@ inline std::string_view clip(std::string_view s, std::size_t max = 40) noexcept 
   return s.size() <= max ? s : s.substr(0, max);
 }
 
-}  // namespace embedkit::io::detail::text
+}  // namespace embedkit::io::detail::vector_text

@@ -20,9 +20,9 @@
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/io/detail/progress.hpp"
 #include "embedkit/io/detail/raw_table.hpp"
-#include "embedkit/io/detail/text/scan.hpp"
+#include "embedkit/io/detail/vector_text/scan.hpp"
 
-namespace embedkit::io::detail::text {
+namespace embedkit::io::detail::vector_text {
 
 struct TableRequest {
   std::string_view file;          // the whole file: error offsets are relative to it
@@ -253,4 +253,4 @@ inline RawTable parse_table(const TableRequest& req, ProgressSink& progress) {
   return t;
 }
 
-}  // namespace embedkit::io::detail::text
+}  // namespace embedkit::io::detail::vector_text

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <system_error>
 
-#include "embedkit/io/detail/json/value.hpp"
+#include "embedkit/json/value.hpp"
 
-namespace embedkit::io::detail {
+namespace embedkit::json::detail {
 
 // Converts a token that already matched the JSON number grammar. Integers (no fraction, no
 // exponent) become int64 when they fit, uint64 when they are non-negative and fit, and double
@@ -126,4 +126,4 @@ inline void append_json_double(std::string& out, double d) {
   }
 }
 
-}  // namespace embedkit::io::detail
+}  // namespace embedkit::json::detail

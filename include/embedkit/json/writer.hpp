@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "embedkit/core/error.hpp"
-#include "embedkit/io/detail/json/number.hpp"
-#include "embedkit/io/detail/json/utf8.hpp"
-#include "embedkit/io/detail/json/value.hpp"
+#include "embedkit/json/detail/number.hpp"
+#include "embedkit/json/detail/utf8.hpp"
+#include "embedkit/json/value.hpp"
 
 namespace embedkit::json {
 
@@ -26,7 +26,7 @@ struct DumpOptions {
 
 }  // namespace embedkit::json
 
-namespace embedkit::io::detail {
+namespace embedkit::json::detail {
 
 class JsonWriter {
  public:
@@ -154,7 +154,7 @@ class JsonWriter {
   const json::DumpOptions& options_;
 };
 
-}  // namespace embedkit::io::detail
+}  // namespace embedkit::json::detail
 
 namespace embedkit::json {
 
@@ -162,7 +162,7 @@ namespace embedkit::json {
 // valid UTF-8, which JSON cannot carry.
 inline std::string dump(const Value& v, const DumpOptions& options = {}) {
   std::string out;
-  io::detail::JsonWriter(out, options).write(v, 0);
+  detail::JsonWriter(out, options).write(v, 0);
   return out;
 }
 

@@ -1,6 +1,9 @@
-// MappedFile: a whole file mapped read-only into memory (POSIX mmap). The readers of binary
-// formats (.npy, safetensors, fastText .bin) parse straight out of the mapping, so a table
-// of gigabytes costs no copy and pages are read only when touched.
+// ek::io::MappedFile: a whole file mapped read-only into memory (POSIX mmap). Every reader of
+// embedkit/io/ (.npy, safetensors, word2vec, GloVe, fastText) parses straight out of the
+// mapping, so a table of gigabytes costs no copy and pages are read only when touched.
+//
+//   const auto f = ek::io::MappedFile::open("table.bin");   // ek::io_error naming the path
+//   std::string_view text = f.text();  std::span<const std::byte> bytes = f.bytes();
 #pragma once
 
 #include <cerrno>
