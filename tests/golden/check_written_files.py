@@ -2,7 +2,8 @@
 """Checks files embedkit writes against third-party readers: runs WRITER (the
 embedkit_io_writer test program, tests/io/write_for_python.cpp) into DIR, then reads the
 .npy files with NumPy and the safetensors file with the reference crate's rules
-(safetensors_reference.py), comparing every value. Exit 77 (skipped) without NumPy.
+(safetensors_reference.py), comparing every value. Exit 77 (skipped) without NumPy, or 1 when
+EMBEDKIT_REQUIRE_THIRD_PARTY=1 (as scripts/test.sh sets it).
 
     check_written_files.py WRITER DIR
 """
@@ -15,7 +16,7 @@ try:
     import numpy as np
 except ImportError:
     print("NumPy is not installed: skipped")
-    sys.exit(77)
+    sys.exit(1 if os.environ.get("EMBEDKIT_REQUIRE_THIRD_PARTY") == "1" else 77)
 
 sys.path.insert(0, os.path.dirname(__file__))
 import safetensors_reference  # noqa: E402

@@ -1,4 +1,4 @@
-// The pretrained-table lines of the public API contract (../shared/design.md, "io"), compiled
+// The pretrained-table lines of the public API contract (docs/guide/api.md, "io"), compiled
 // and run as written there, on the committed fixtures.
 #include <doctest/doctest.h>
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Trains small fastText models with the installed fasttext CLI and checks that embedkit reads
 # them as fastText does: .bin and .vec tables, and word vectors of known and unseen words
-# against `fasttext print-word-vectors`. Exit 77 (a skip for CTest) when fasttext is missing.
+# against `fasttext print-word-vectors`. Exit 77 (a skip for CTest) when fasttext is missing,
+# or 1 when EMBEDKIT_REQUIRE_THIRD_PARTY=1 (scripts/test.sh sets it: there, a missing peer is a
+# failed install, not a reason to skip).
 #
 #   fasttext_cli.sh <embedkit_io_check> <corpus.txt> <queries.txt> <work dir>
 set -euo pipefail
@@ -9,6 +11,7 @@ check=$1 corpus=$2 queries=$3 work=$4
 
 if ! command -v fasttext >/dev/null 2>&1; then
   echo "SKIP: the fasttext CLI is not installed (Debian: apt-get install fasttext)"
+  [[ ${EMBEDKIT_REQUIRE_THIRD_PARTY:-0} == 1 ]] && { echo "EMBEDKIT_REQUIRE_THIRD_PARTY=1: failing instead"; exit 1; }
   exit 77
 fi
 mkdir -p "$work"
