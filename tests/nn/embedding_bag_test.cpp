@@ -321,8 +321,8 @@ TEST_CASE("EmbeddingBag errors name the offset, index, bag and rule") {
   CHECK_THROWS_WITH_AS(
       mx2.backward(okv, offsets(o5), ek::TensorView<const float>(go.data(), {1, 3}), {},
                    ek::TensorView<const std::int64_t>(argmax.data(), {1, 3})),
-      "EmbeddingBag::backward: max_indices[0, 1] = 7 is not a row of the input (max_indices must come "
-      "from forward on the same input, or be -1 for an empty bag)",
+      "EmbeddingBag::backward: max_indices[0, 1] = 7 is not a row of bag 0 (max_indices must come "
+      "from forward on the same input: a row of the bag, or -1 for an empty bag)",
       ek::value_error);
   // ... and the input is still checked when max_indices are given (not recomputed).
   std::vector<std::int64_t> fwd{1, 2, 3, 4, 4}, bad_in{1, 2, 3, 4, 12};
@@ -337,9 +337,41 @@ TEST_CASE("EmbeddingBag errors name the offset, index, bag and rule") {
   CHECK_THROWS_WITH_AS(
       mx2.backward(okv, offsets(o4), ek::TensorView<const float>(go3.data(), {3, 3}), {},
                    ek::TensorView<const std::int64_t>(argmax3.data(), {3, 3})),
-      "EmbeddingBag::backward: max_indices[2, 2] = 99 is not a row of the input (max_indices must "
-      "come from forward on the same input, or be -1 for an empty bag)",
+      "EmbeddingBag::backward: max_indices[2, 2] = 99 is not a row of bag 2 (max_indices must "
+      "come from forward on the same input: a row of the bag, or -1 for an empty bag)",
       ek::value_error);
+  // Rows of the input that belong to another bag, negative values, and -1 for a bag with
+  // entries would misroute or drop gradients: each is refused, naming the first such element.
+  const auto refused = [&](std::vector<std::int64_t> am3, const char* message) {
+    CHECK_THROWS_WITH_AS(mx2.backward(okv, offsets(o4), ek::TensorView<const float>(go3.data(), {3, 3}), {},
+                                      ek::TensorView<const std::int64_t>(am3.data(), {3, 3})),
+                         message, ek::value_error);
+  };
+  refused({1, 2, 1, 3, 5, 4, 5, 6, 6},
+          "EmbeddingBag::backward: max_indices[1, 1] = 5 is not a row of bag 1 (max_indices must come "
+          "from forward on the same input: a row of the bag, or -1 for an empty bag)");
+  refused({1, 2, -5, 3, 4, 4, 5, 6, 6},
+          "EmbeddingBag::backward: max_indices[0, 2] = -5 is not a row of bag 0 (max_indices must come "
+          "from forward on the same input: a row of the bag, or -1 for an empty bag)");
+  refused({1, 2, 1, 3, 4, 4, 5, -1, 6},
+          "EmbeddingBag::backward: max_indices[2, 1] = -1 is not a row of bag 2 (max_indices must come "
+          "from forward on the same input: a row of the bag, or -1 for an empty bag)");
+  // An empty bag takes -1 only.
+  std::vector<std::int64_t> o_empty{0, 2, 2};
+  std::vector<std::int64_t> am_empty{1, 2, 1, 2, -1, -1, 3, 4, 5};
+  CHECK_THROWS_AS(mx2.backward(ek::TensorView<const std::int64_t>(ok.data(), {6}), offsets(o_empty),
+                               ek::TensorView<const float>(go3.data(), {3, 3}), {},
+                               ek::TensorView<const std::int64_t>(am_empty.data(), {3, 3})),
+                  ek::value_error);
+  std::vector<std::int64_t> am_empty_ok{1, 2, 1, -1, -1, -1, 3, 4, 5};
+  const auto g_ok = mx2.backward(ek::TensorView<const std::int64_t>(ok.data(), {6}), offsets(o_empty),
+                                 ek::TensorView<const float>(go3.data(), {3, 3}), {},
+                                 ek::TensorView<const std::int64_t>(am_empty_ok.data(), {3, 3}));
+  // Bag 0 = {1, 2}: row 1 takes columns 0 and 2, row 2 column 1; bag 2 = {3, 4, 5, 6}: rows
+  // 3, 4, 5 take one column each; the empty bag 1 routes nothing.
+  const std::vector<float> want{0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,
+                                0, 0, 0, 0, 0, 0, 0, 0, 0};
+  CHECK(std::vector<float>(g_ok.data(), g_ok.data() + g_ok.numel()) == want);
 }
 
 TEST_CASE("forward_into writes the same result into a caller-owned output") {

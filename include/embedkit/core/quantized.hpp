@@ -102,6 +102,10 @@ struct QuantizedTable {
 
   // Wraps existing packed rows (e.g. the output of torch's prepack ops, saved to a file).
   static QuantizedTable from_packed(TensorView<const std::uint8_t> packed, std::int64_t dim) {
+    if (dim < 0) {
+      detail::raise<value_error>(std::string("QuantizedTable<") + Q::name + ">::from_packed: dim " +
+                                 std::to_string(dim) + " is negative");
+    }
     if (packed.rank() != 2 || packed.shape()[1] != Q::row_bytes(dim)) {
       detail::raise<shape_error>(std::string("QuantizedTable<") + Q::name + ">: packed rows of shape " +
                                  packed.shape().str() + " do not hold dim " + std::to_string(dim) +

@@ -1,5 +1,7 @@
 // Shape: the extents of a row-major tensor, stored inline (no allocation) so that views and
-// shapes can be passed by value to kernels on any backend.
+// shapes can be passed by value to kernels on any backend. Invariant: extents are >= 0 and the
+// product of the non-zero ones fits in int64, so numel() and every partial product of extents
+// (rows * dim, ...) are exact; a shape that breaks it is a shape_error where it is made.
 #pragma once
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/error.hpp"
 
 namespace embedkit {
@@ -27,6 +30,7 @@ class Shape {
   constexpr Shape(I... extents) : rank_(static_cast<int>(sizeof...(I))) {
     int k = 0;
     ((dims_[k] = checked(extents, k), ++k), ...);
+    check_product();
   }
 
   // A shape of runtime rank.
@@ -37,6 +41,7 @@ class Shape {
     }
     rank_ = static_cast<int>(extents.size());
     for (int k = 0; k < rank_; ++k) dims_[k] = checked(extents[static_cast<std::size_t>(k)], k);
+    check_product();
   }
 
   constexpr int rank() const noexcept { return rank_; }
@@ -67,6 +72,7 @@ class Shape {
     }
     Shape s = *this;
     s.dims_[s.rank_++] = checked(extent, rank_);
+    s.check_product();
     return s;
   }
 
@@ -84,6 +90,16 @@ class Shape {
   }
 
  private:
+  // The invariant: the non-zero extents multiply within int64.
+  constexpr void check_product() const {
+    std::int64_t n = 1;
+    for (int k = 0; k < rank_; ++k) {
+      if (dims_[k] != 0 && !detail::mul_fits(n, dims_[k], n)) {
+        detail::raise<shape_error>("shape " + str() + " has more elements than int64 can count");
+      }
+    }
+  }
+
   template <std::integral I>
   static constexpr std::int64_t checked(I extent, int k) {
     if constexpr (std::is_signed_v<I>) {

@@ -337,10 +337,16 @@ class EmbeddingBag : public WithParameters<EmbeddingBag<T, Backend>> {
     if (f.kind != detail::OffsetFault::none) {
       detail::raise_bad_offset(where, f, input.numel(), options_.include_last_offset);
     }
-    // Entries after the last bag (include_last_offset with offsets[bags] < n) are in no bag,
-    // but are still checked: bad data is reported wherever it is.
-    if (options_.include_last_offset && offsets.numel() > 0) {
-      const auto end = static_cast<std::int64_t>(Backend::memory::load(offsets.data() + offsets.numel() - 1));
+    // Entries in no bag (all of them when there are no offsets; with include_last_offset, those
+    // after offsets[bags]) are never read by the kernel, but are still checked: bad data is
+    // reported wherever it is.
+    std::int64_t end = input.numel();
+    if (offsets.numel() == 0) {
+      end = 0;
+    } else if (options_.include_last_offset) {
+      end = static_cast<std::int64_t>(Backend::memory::load(offsets.data() + offsets.numel() - 1));
+    }
+    if (end < input.numel()) {
       const TensorView<const I> rest(input.data() + end, {input.numel() - end});
       const detail::IndexFault g = Backend::index::first_bad(rest, rows_);
       if (g.position >= 0) {
@@ -410,14 +416,16 @@ class EmbeddingBag : public WithParameters<EmbeddingBag<T, Backend>> {
                                    max_indices.shape().str() + ", expected " + Shape{p.bags, dim_}.str());
       } else {
         validate_indices(p);  // the recomputing forward above checks them itself
+        // The caller's max indices route gradients: each must be a row of its bag.
+        const detail::ArgmaxFault f = Backend::bag::check_argmax(p, max_indices.data());
+        if (f.element >= 0) detail::raise_bad_max_index("EmbeddingBag::backward", f, dim_);
       }
     } else {
       validate_indices(p);
     }
-    detail::BagGradient<grad_type, Backend> g = Backend::bag::template backward<grad_type>(
-        p, grad_output.data(), argmax, options_.scale_grad_by_freq, options_.deterministic);
-    if (g.fault.element >= 0) detail::raise_bad_max_index("EmbeddingBag::backward", g.fault, dim_);
-    return std::move(g.grad);
+    return Backend::bag::template backward<grad_type>(p, grad_output.data(), argmax,
+                                                      options_.scale_grad_by_freq,
+                                                      options_.deterministic);
   }
 
   template <class I, class J>

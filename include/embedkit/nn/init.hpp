@@ -37,8 +37,40 @@ struct Initializer {
   Nonlinearity nonlinearity = Nonlinearity::leaky_relu;
 };
 
+}  // namespace init
+
+namespace detail {
+// Every parameter of an initializer is a finite number: an inf or NaN would fill a table with
+// them (or, for truncated_normal, never end).
+inline void require_finite(const char* where, const char* name, double v) {
+  if (!std::isfinite(v)) {
+    raise<value_error>(std::string(where) + ": " + name + " " + std::to_string(v) +
+                                         " is not a finite number");
+  }
+}
+
+// The probability that N(0, 1) lies in [lo, hi] (lo < hi), from erfc on the side away from
+// the mean so that tails keep their digits.
+inline double normal_mass(double lo, double hi) {
+  if (lo >= 0) return 0.5 * (std::erfc(lo / std::sqrt(2.0)) - std::erfc(hi / std::sqrt(2.0)));
+  if (hi <= 0) return 0.5 * (std::erfc(-hi / std::sqrt(2.0)) - std::erfc(-lo / std::sqrt(2.0)));
+  return 1.0 - 0.5 * (std::erfc(-lo / std::sqrt(2.0)) + std::erfc(hi / std::sqrt(2.0)));
+}
+}  // namespace detail
+
+namespace init {
+
+// truncated_normal redraws until a value falls in [low, high]: intervals holding less than this
+// share of the distribution are refused (expected draws per element: 1 / mass), and no element
+// takes more than truncated_normal_max_draws draws (for mass >= 1%, the chance of reaching it
+// is below 1e-17 per element); past it fill() raises instead of looping on.
+inline constexpr double truncated_normal_min_mass = 0.01;
+inline constexpr std::uint32_t truncated_normal_max_draws = 4096;
+
 // U(a, b), values in [a, b). Keras' Embedding default is uniform(-0.05, 0.05).
 inline Initializer uniform(double a = 0.0, double b = 1.0) {
+  detail::require_finite("init::uniform", "low", a);
+  detail::require_finite("init::uniform", "high", b);
   if (!(a <= b)) {
     detail::raise<value_error>("init::uniform: low " + std::to_string(a) +
                                " must not exceed high " + std::to_string(b));
@@ -48,6 +80,8 @@ inline Initializer uniform(double a = 0.0, double b = 1.0) {
 
 // N(mean, std^2). PyTorch's nn.Embedding default is normal(0, 1).
 inline Initializer normal(double mean = 0.0, double std = 1.0) {
+  detail::require_finite("init::normal", "mean", mean);
+  detail::require_finite("init::normal", "std", std);
   if (!(std >= 0.0)) {
     detail::raise<value_error>("init::normal: std " + std::to_string(std) + " must be >= 0");
   }
@@ -58,20 +92,30 @@ inline Initializer normal(double mean = 0.0, double std = 1.0) {
 // Keras' TruncatedNormal(mean, s) is truncated_normal(mean, s, mean - 2s, mean + 2s)).
 inline Initializer truncated_normal(double mean = 0.0, double std = 1.0, double low = -2.0,
                                     double high = 2.0) {
-  if (!(std > 0.0) || !(low < high) || !(high > mean - 6 * std && low < mean + 6 * std)) {
-    detail::raise<value_error>("init::truncated_normal: need std > 0 and low < high with [low, high] "
-                               "within 6 std of the mean; got mean " + std::to_string(mean) +
-                               ", std " + std::to_string(std) + ", [" + std::to_string(low) +
-                               ", " + std::to_string(high) + "]");
+  detail::require_finite("init::truncated_normal", "mean", mean);
+  detail::require_finite("init::truncated_normal", "std", std);
+  detail::require_finite("init::truncated_normal", "low", low);
+  detail::require_finite("init::truncated_normal", "high", high);
+  if (!(std > 0.0) || !(low < high) ||
+      !(detail::normal_mass((low - mean) / std, (high - mean) / std) >= truncated_normal_min_mass)) {
+    embedkit::detail::raise<value_error>(
+        "init::truncated_normal: need std > 0 and low < high with [low, high] holding at least " +
+        std::to_string(truncated_normal_min_mass) + " of N(mean, std^2); got mean " +
+        std::to_string(mean) + ", std " + std::to_string(std) + ", [" + std::to_string(low) + ", " +
+        std::to_string(high) + "] (mass " +
+        std::to_string(std > 0.0 && low < high ? detail::normal_mass((low - mean) / std, (high - mean) / std) : 0.0) +
+        ")");
   }
   return {.kind = Kind::truncated_normal, .a = mean, .b = std, .low = low, .high = high};
 }
 
 // Glorot: U(-g*sqrt(6/(fan_in+fan_out)), +...) and N(0, g^2 * 2/(fan_in+fan_out)).
 inline Initializer xavier_uniform(double gain = 1.0) {
+  detail::require_finite("init::xavier_uniform", "gain", gain);
   return {.kind = Kind::xavier_uniform, .b = gain};
 }
 inline Initializer xavier_normal(double gain = 1.0) {
+  detail::require_finite("init::xavier_normal", "gain", gain);
   return {.kind = Kind::xavier_normal, .b = gain};
 }
 
@@ -79,14 +123,19 @@ inline Initializer xavier_normal(double gain = 1.0) {
 // torch.nn.init.calculate_gain (leaky_relu with slope a: sqrt(2/(1+a^2))).
 inline Initializer kaiming_uniform(double a = 0.0, Fan fan = Fan::in,
                                    Nonlinearity nl = Nonlinearity::leaky_relu) {
+  detail::require_finite("init::kaiming_uniform", "a", a);
   return {.kind = Kind::kaiming_uniform, .a = a, .fan = fan, .nonlinearity = nl};
 }
 inline Initializer kaiming_normal(double a = 0.0, Fan fan = Fan::in,
                                   Nonlinearity nl = Nonlinearity::leaky_relu) {
+  detail::require_finite("init::kaiming_normal", "a", a);
   return {.kind = Kind::kaiming_normal, .a = a, .fan = fan, .nonlinearity = nl};
 }
 
-inline Initializer constant(double value) { return {.kind = Kind::constant, .a = value}; }
+inline Initializer constant(double value) {
+  detail::require_finite("init::constant", "value", value);
+  return {.kind = Kind::constant, .a = value};
+}
 inline Initializer zeros() { return constant(0.0); }
 inline Initializer ones() { return constant(1.0); }
 
@@ -173,6 +222,7 @@ void fill(TensorView<T> t, const Initializer& ini, std::uint64_t seed) {
   }
   V* out = t.data();
   const double width = hi - lo;
+  std::atomic<std::int64_t> endless{-1};  // an element that ran out of truncated_normal draws
   detail::parallel_for(t.numel(), 1 << 14, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
       const auto idx = static_cast<std::uint64_t>(i);
@@ -188,7 +238,11 @@ void fill(TensorView<T> t, const Initializer& ini, std::uint64_t seed) {
           std::uint32_t attempt = 0;
           do {
             v = std::fma(std, random_normal(seed, 2, idx, attempt, &attempt), mean);
-          } while (v < ini.low || v > ini.high);
+          } while ((v < ini.low || v > ini.high) && attempt < truncated_normal_max_draws);
+          if (v < ini.low || v > ini.high) {
+            endless.store(i);
+            v = ini.low;
+          }
           break;
         }
         case Kind::constant:
@@ -200,6 +254,12 @@ void fill(TensorView<T> t, const Initializer& ini, std::uint64_t seed) {
       out[i] = convert<V>(v);
     }
   });
+  if (const std::int64_t i = endless.load(); i >= 0) {
+    embedkit::detail::raise<value_error>(
+        "init::truncated_normal: element " + std::to_string(i) + " found no value in [" +
+        std::to_string(ini.low) + ", " + std::to_string(ini.high) + "] in " +
+        std::to_string(truncated_normal_max_draws) + " draws");
+  }
 }
 
 }  // namespace init

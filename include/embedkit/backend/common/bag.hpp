@@ -7,10 +7,11 @@
 //   non-decreasing, the last within [0, n]).
 // forward(p): reduces every bag of p into p.out (and p.argmax in max mode); checks each index
 //   as it reads it and returns the first bad one (in input order).
+// check_argmax(p, argmax): max mode, before backward with max indices the caller gave: the
+//   first element that is not a row of its bag (or -1 for an empty bag).
 // backward<G>(p, grad_output, argmax, scale_by_freq, deterministic): the coalesced table
 //   gradient of type G: every distinct non-padding row of the input, ascending (max mode: the
-//   argmax rows receive each (bag, column) gradient; a max index that is not a row of the input
-//   is a fault). Indices have been validated.
+//   argmax rows receive each (bag, column) gradient). Indices and argmax have been validated.
 // weights_backward(p, grad_output): d loss / d per_sample_weights, shape [n].
 #pragma once
 
@@ -49,17 +50,12 @@ struct BagFault {
   }
 };
 
-// Max-mode backward: the first element t of max_indices ([bags, dim], flat) whose row no entry
-// of the input holds, and that row (element -1: none).
+// Max-mode backward with caller-given max_indices: the first element t of max_indices
+// ([bags, dim], flat) that is neither a row among bag t / dim's entries nor -1 for an empty
+// bag, and its value (element -1: none).
 struct ArgmaxFault {
   std::int64_t element = -1;
   std::int64_t row = 0;
-};
-
-template <class G, class B>
-struct BagGradient {
-  SparseGrad<G, B> grad;
-  ArgmaxFault fault;
 };
 
 // Everything a bag reduction reads and writes. Bag b covers input positions
@@ -97,7 +93,8 @@ concept BagOps = requires(const BagProblem<float, std::int64_t, std::int64_t>& p
                           const float* grad_output, const std::int64_t* argmax) {
   { K::check_offsets(offsets, n) } -> std::same_as<OffsetFault>;
   { K::forward(p) } -> std::same_as<BagFault>;
-  { K::template backward<float>(p, grad_output, argmax, false, true) } -> std::same_as<BagGradient<float, B>>;
+  { K::check_argmax(p, argmax) } -> std::same_as<ArgmaxFault>;
+  { K::template backward<float>(p, grad_output, argmax, false, true) } -> std::same_as<SparseGrad<float, B>>;
   { K::weights_backward(p, grad_output) } -> std::same_as<Tensor<float, B>>;
 };
 

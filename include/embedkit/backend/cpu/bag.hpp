@@ -65,11 +65,16 @@ struct cpu_bag_ops {
   }
 
   template <class G, class S, class I, class J>
-  static BagGradient<G, cpu> backward(const BagProblem<S, I, J>& p,
-                                      const typename storage_traits<S>::acc* grad_output,
-                                      const std::int64_t* argmax, bool scale_by_freq,
-                                      bool /*deterministic*/ = true) {
+  static SparseGrad<G, cpu> backward(const BagProblem<S, I, J>& p,
+                                     const typename storage_traits<S>::acc* grad_output,
+                                     const std::int64_t* argmax, bool scale_by_freq,
+                                     bool /*deterministic*/ = true) {
     return BagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq}.table_gradient();
+  }
+
+  template <class S, class I, class J>
+  static ArgmaxFault check_argmax(const BagProblem<S, I, J>& p, const std::int64_t* argmax) {
+    return detail::check_argmax(p, argmax);
   }
 
   template <class S, class I, class J>

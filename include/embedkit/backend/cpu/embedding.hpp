@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "embedkit/backend/common/embedding.hpp"
 #include "embedkit/backend/cpu/runs.hpp"
 #include "embedkit/core/dtype.hpp"
+#include "embedkit/core/host/memory.hpp"
 #include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/host/simd.hpp"
 #include "embedkit/core/sparse_grad.hpp"
@@ -26,7 +26,7 @@ struct cpu_embedding_ops {
     const std::int64_t grain = std::max<std::int64_t>(1, (64 << 10) / std::max<std::size_t>(row_bytes, 1));
     parallel_for(idx.numel(), grain, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) {
-        std::memcpy(out + i * dim, w + static_cast<std::int64_t>(p[i]) * dim, row_bytes);
+        host_memory::copy_bytes(out + i * dim, w + static_cast<std::int64_t>(p[i]) * dim, row_bytes);
       }
     });
   }

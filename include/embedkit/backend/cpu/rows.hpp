@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "embedkit/backend/common/rows.hpp"
 #include "embedkit/core/dtype.hpp"
+#include "embedkit/core/host/memory.hpp"
 #include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/host/simd.hpp"
 #include "embedkit/core/sparse_grad.hpp"
@@ -39,12 +39,12 @@ struct cpu_row_ops {
   template <FloatStorage T>
   static void scatter(const SparseGrad<T, cpu>& g, T* dense) {
     const std::int64_t dim = g.dim();
-    std::memset(static_cast<void*>(dense), 0,
-                static_cast<std::size_t>(g.num_rows * dim) * sizeof(T));
+    // The guarded copies: a table with no rows or no columns has no memory (null pointers).
+    host_memory::zero_bytes(dense, static_cast<std::size_t>(g.num_rows * dim) * sizeof(T));
     parallel_for(g.nnz(), 256, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t k = begin; k < end; ++k) {
-        std::memcpy(dense + g.rows.data()[k] * dim, g.values.data() + k * dim,
-                    static_cast<std::size_t>(dim) * sizeof(T));
+        host_memory::copy_bytes(dense + g.rows.data()[k] * dim, g.values.data() + k * dim,
+                                static_cast<std::size_t>(dim) * sizeof(T));
       }
     });
   }

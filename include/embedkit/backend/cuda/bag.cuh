@@ -53,11 +53,22 @@ struct cuda_bag_ops {
   }
 
   template <class G, class S, class I, class J>
-  static BagGradient<G, cuda> backward(const BagProblem<S, I, J>& p,
-                                       const typename storage_traits<S>::acc* grad_output,
-                                       const std::int64_t* argmax, bool scale_by_freq,
-                                       bool deterministic = true) {
+  static SparseGrad<G, cuda> backward(const BagProblem<S, I, J>& p,
+                                      const typename storage_traits<S>::acc* grad_output,
+                                      const std::int64_t* argmax, bool scale_by_freq,
+                                      bool deterministic = true) {
     return CudaBagBackward<G, S, I, J>{p, grad_output, argmax, scale_by_freq, deterministic}.table_gradient();
+  }
+
+  template <class S, class I, class J>
+  static ArgmaxFault check_argmax(const BagProblem<S, I, J>& p, const std::int64_t* argmax) {
+    const std::int64_t total = p.bags * p.dim;
+    if (total == 0) return {};
+    DeviceFaults fault;
+    launch("check_argmax_kernel", total, check_argmax_kernel<S, I, J>, p, argmax, fault.data());
+    const std::int64_t t = fault.read();
+    if (t < 0) return {};
+    return {t, cuda_memory::load(argmax + t)};
   }
 
   template <class S, class I, class J>

@@ -104,12 +104,14 @@ inline void check_grad_output(const char* where, const Shape& grad, std::int64_t
 }
 
 // Max-mode backward with max_indices that are not this input's (element t of [bags, dim]
-// names a row that no entry of the input holds).
+// names a row that is not among its bag's entries, or -1 for a bag that has some).
 [[noreturn]] inline void raise_bad_max_index(const char* where, const ArgmaxFault& f, std::int64_t dim) {
-  raise<value_error>(std::string(where) + ": max_indices[" + std::to_string(f.element / dim) + ", " +
+  const std::int64_t bag = f.element / dim;
+  raise<value_error>(std::string(where) + ": max_indices[" + std::to_string(bag) + ", " +
                      std::to_string(f.element % dim) + "] = " + std::to_string(f.row) +
-                     " is not a row of the input (max_indices must come from forward on the same "
-                     "input, or be -1 for an empty bag)");
+                     " is not a row of bag " + std::to_string(bag) +
+                     " (max_indices must come from forward on the same input: a row of the bag, "
+                     "or -1 for an empty bag)");
 }
 
 }  // namespace embedkit::detail

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -51,7 +52,7 @@ struct BagBackward {
     }
   }
 
-  BagGradient<G, cpu> table_gradient() const {
+  SparseGrad<G, cpu> table_gradient() const {
     const std::vector<std::int64_t> bag = bag_of();
     std::vector<acc> count, wsum;
     bag_sizes(count, wsum);
@@ -62,13 +63,12 @@ struct BagBackward {
     });
     const std::int64_t nnz = runs.count();
     const std::int64_t dim = p.dim;
-    BagGradient<G, cpu> out{{Tensor<std::int64_t, cpu>::empty({nnz}), Tensor<G, cpu>::empty({nnz, dim}), p.rows}, {}};
-    SparseGrad<G, cpu>& g = out.grad;
+    SparseGrad<G, cpu> g{Tensor<std::int64_t, cpu>::empty({nnz}), Tensor<G, cpu>::empty({nnz, dim}), p.rows};
     for (std::int64_t s = 0; s < nnz; ++s) g.rows[s] = runs.row(s);
 
     if (p.mode == Mode::max) {
-      out.fault = max_gradient(g);
-      return out;
+      max_gradient(g);
+      return g;
     }
     parallel_for(nnz, std::max<std::int64_t>(1, 2048 / std::max<std::int64_t>(dim, 1)),
                  [&](std::int64_t s0, std::int64_t s1) {
@@ -92,40 +92,28 @@ struct BagBackward {
         for (std::int64_t c = 0; c < dim; ++c) dst[c] = convert<G>(a[static_cast<std::size_t>(c)] * freq);
       }
     });
-    return out;
+    return g;
   }
 
-  // Max: each (bag, column) gradient goes to that column of the bag's argmax row. Parallel over
-  // column ranges: no two threads touch one element, and bags are added in order. Returns the
-  // first max index that is not a row of the input (the layer raises).
-  ArgmaxFault max_gradient(SparseGrad<G, cpu>& g) const {
+  // Max: each (bag, column) gradient goes to that column of the bag's argmax row (checked by
+  // check_argmax). Parallel over column ranges: no two threads touch one element, and bags are
+  // added in order.
+  void max_gradient(SparseGrad<G, cpu>& g) const {
     const std::int64_t dim = p.dim, nnz = g.nnz();
     std::vector<acc> a(static_cast<std::size_t>(nnz * dim), acc(0));
     const std::int64_t* rows_begin = g.rows.data();
     const std::int64_t* rows_end = rows_begin + nnz;
-    // The first (bag, column) whose argmax is not a row of the input, per column range.
-    std::vector<std::int64_t> bad(static_cast<std::size_t>(dim), -1);
     parallel_for(dim, 8, [&](std::int64_t c0, std::int64_t c1) {
       for (std::int64_t b = 0; b < p.bags; ++b) {
         for (std::int64_t c = c0; c < c1; ++c) {
           const std::int64_t r = argmax[b * dim + c];
           if (r < 0) continue;
           const std::int64_t slot = std::lower_bound(rows_begin, rows_end, r) - rows_begin;
-          if (slot == nnz || rows_begin[slot] != r) {
-            if (bad[static_cast<std::size_t>(c)] < 0) bad[static_cast<std::size_t>(c)] = b * dim + c;
-            continue;
-          }
           a[static_cast<std::size_t>(slot * dim + c)] += grad_output[b * dim + c];
         }
       }
     });
-    std::int64_t first_bad = -1;
-    for (const std::int64_t t : bad) {
-      if (t >= 0 && (first_bad < 0 || t < first_bad)) first_bad = t;
-    }
-    if (first_bad >= 0) return {first_bad, argmax[first_bad]};
     for (std::int64_t k = 0; k < nnz * dim; ++k) g.values[k] = convert<G>(a[static_cast<std::size_t>(k)]);
-    return {};
   }
 
   // d loss / d w_j: sum mode dot(go[bag], row_j); weighted mean (d_j - sum_i w_i d_i / W) / W.
@@ -158,5 +146,39 @@ struct BagBackward {
     return out;
   }
 };
+
+// Every max_indices[b, c] of a max-mode backward is a row among bag b's usable entries, or -1
+// when the bag has none; returns the first element (in [bags, dim] order) that is not.
+template <class S, class I, class J>
+ArgmaxFault check_argmax(const BagProblem<S, I, J>& p, const std::int64_t* argmax) {
+  const std::int64_t dim = p.dim;
+  std::atomic<std::int64_t> first{-1};
+  parallel_for(p.bags, 256, [&](std::int64_t b0, std::int64_t b1) {
+    std::vector<std::int64_t> rows;
+    for (std::int64_t b = b0; b < b1; ++b) {
+      rows.clear();
+      for (std::int64_t j = p.start(b); j < p.end(b); ++j) {
+        const auto r = static_cast<std::int64_t>(p.indices[j]);
+        if (r != p.padding_row) rows.push_back(r);
+      }
+      std::sort(rows.begin(), rows.end());
+      for (std::int64_t c = 0; c < dim; ++c) {
+        const std::int64_t r = argmax[b * dim + c];
+        const bool ok = rows.empty() ? r == -1 : std::binary_search(rows.begin(), rows.end(), r);
+        if (!ok) {
+          // Keep the smallest element over all threads (bags are split in order).
+          std::int64_t seen = first.load();
+          const std::int64_t t = b * dim + c;
+          while ((seen < 0 || t < seen) && !first.compare_exchange_weak(seen, t)) {
+          }
+          break;
+        }
+      }
+    }
+  });
+  const std::int64_t t = first.load();
+  if (t < 0) return {};
+  return {t, argmax[t]};
+}
 
 }  // namespace embedkit::detail

@@ -109,24 +109,34 @@ __global__ void bag_atomic_kernel(const BagProblem<S, I, J> p, const typename st
 }
 
 // Max: the key of (bag, column) t is slot(argmax row) * dim + column, i.e. the element of the
-// gradient it adds to; -1 bags give `sentinel`. An argmax that is not a row of the input (a
-// caller's max_indices that do not belong to this input) is a fault at t.
+// gradient it adds to; -1 bags give `sentinel`. The argmax rows have been checked
+// (check_argmax_kernel), so each is one of `rows`.
 template <class Index>
 __global__ void max_keys_kernel(const Index* argmax, std::int64_t total, std::int64_t dim,
                                 const std::int64_t* rows, std::int64_t nnz, std::int64_t sentinel,
-                                std::int64_t* keys, unsigned long long* fault) {
+                                std::int64_t* keys) {
   for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
     const std::int64_t r = argmax[t];
-    std::int64_t key = sentinel;
-    if (r >= 0) {
-      const std::int64_t slot = lower_bound(rows, nnz, r);
-      if (slot < nnz && rows[slot] == r) {
-        key = slot * dim + t % dim;
-      } else {
-        record_fault(fault, t);
-      }
+    keys[t] = r >= 0 ? lower_bound(rows, nnz, r) * dim + t % dim : sentinel;
+  }
+}
+
+// A caller's max_indices: element t = (bag, column) must be a row among the bag's usable
+// entries, or -1 when the bag has none; the first element that is not is a fault.
+template <class S, class I, class J>
+__global__ void check_argmax_kernel(const BagProblem<S, I, J> p, const std::int64_t* argmax,
+                                    unsigned long long* fault) {
+  const std::int64_t total = p.bags * p.dim;
+  for (std::int64_t t = global_thread(); t < total; t += grid_threads()) {
+    const std::int64_t b = t / p.dim, r = argmax[t];
+    bool any = false, found = false;
+    for (std::int64_t j = p.start(b); j < p.end(b) && !found; ++j) {
+      const auto row = static_cast<std::int64_t>(p.indices[j]);
+      if (row == p.padding_row) continue;
+      any = true;
+      found = row == r;
     }
-    keys[t] = key;
+    if (any ? !found : r != -1) record_fault(fault, t);
   }
 }
 
@@ -197,7 +207,7 @@ struct CudaBagBackward {
   bool scale_by_freq;
   bool deterministic;
 
-  BagGradient<G, cuda> table_gradient() const {
+  SparseGrad<G, cuda> table_gradient() const {
     const std::int64_t n = p.n, dim = p.dim;
     auto bag = Tensor<std::int64_t, cuda>::empty({n});
     auto keys = Tensor<std::int64_t, cuda>::empty({n});
@@ -209,12 +219,11 @@ struct CudaBagBackward {
     // Max needs only the distinct rows here; its terms are grouped by (row, column) below.
     Coalesced co = coalesce(keys.data(), n, p.rows, deterministic && !max);
     const std::int64_t nnz = co.nnz;
-    BagGradient<G, cuda> out{{std::move(co.rows), Tensor<G, cuda>::empty({nnz, dim}), p.rows}, {}};
-    SparseGrad<G, cuda>& g = out.grad;
-    if (nnz * dim == 0) return out;
+    SparseGrad<G, cuda> g{std::move(co.rows), Tensor<G, cuda>::empty({nnz, dim}), p.rows};
+    if (nnz * dim == 0) return g;
     if (max) {
-      out.fault = max_gradient(g);
-      return out;
+      max_gradient(g);
+      return g;
     }
     auto count = Tensor<acc, cuda>::empty({p.bags});
     auto wsum = Tensor<acc, cuda>::empty({p.bags});
@@ -234,41 +243,30 @@ struct CudaBagBackward {
       launch("finish_rows_kernel", total, finish_rows_kernel<G>, sums.data(), dim, co.runs.counts.data(), nnz,
              scale_by_freq, g.values.data());
     }
-    return out;
+    return g;
   }
 
-  // Max: each (bag, column) gradient goes to that column of the bag's argmax row. Returns the
-  // first max index that is not a row of the input (the layer raises).
-  ArgmaxFault max_gradient(SparseGrad<G, cuda>& g) const {
+  // Max: each (bag, column) gradient goes to that column of the bag's argmax row.
+  void max_gradient(SparseGrad<G, cuda>& g) const {
     const std::int64_t dim = p.dim, nnz = g.nnz(), total = p.bags * dim, sentinel = nnz * dim;
     cuda_memory::zero_bytes(g.values.data(), g.values.bytes());
-    if (total == 0) return {};
+    if (total == 0) return;
     auto keys = Tensor<std::int64_t, cuda>::empty({total});
-    DeviceFaults fault;
     launch("max_keys_kernel", total, max_keys_kernel<std::int64_t>, argmax, total, dim, g.rows.data(), nnz,
-           sentinel, keys.data(), fault.data());
+           sentinel, keys.data());
     if (deterministic) {
       KeyRuns runs = sort_into_runs(keys.data(), total, sentinel, true);
-      if (const ArgmaxFault f = argmax_fault(fault); f.element >= 0) return f;
-      if (runs.runs == 0) return {};
+      if (runs.runs == 0) return;
       launch("max_segment_kernel", runs.runs, max_segment_kernel<G, acc>, grad_output, runs.unique.data(),
              runs.positions.data(), runs.starts.data(), runs.counts.data(), runs.runs, sentinel,
              g.values.data());
     } else {
-      if (const ArgmaxFault f = argmax_fault(fault); f.element >= 0) return f;
       auto sums = Tensor<acc, cuda>::zeros({nnz, dim});
       launch("max_atomic_kernel", total, max_atomic_kernel<acc>, grad_output, keys.data(), total, sentinel,
              sums.data());
       launch("finish_rows_kernel", nnz * dim, finish_rows_kernel<G>, sums.data(), dim,
              static_cast<const std::int64_t*>(nullptr), nnz, false, g.values.data());
     }
-    return {};
-  }
-
-  ArgmaxFault argmax_fault(const DeviceFaults& fault) const {
-    const std::int64_t t = fault.read();
-    if (t < 0) return {};
-    return {t, cuda_memory::load(argmax + t)};
   }
 
   Tensor<acc, cuda> weights_gradient() const {
