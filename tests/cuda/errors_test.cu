@@ -233,6 +233,14 @@ TEST_CASE("cuda: max-mode backward with forward's max_indices checks the input's
   check_same_error<ek::value_error>(
       [&] { cpu.backward_sparse(on<ek::cpu>(other).cview(), on<ek::cpu>(off).cview(), on<ek::cpu>(g, {2, 3}).cview(), {}, cpu_arg.cview()); },
       [&] { dev.backward_sparse(on<ek::cuda>(other).cview(), on<ek::cuda>(off).cview(), on<ek::cuda>(g, {2, 3}).cview(), {}, dev_arg.cview()); });
+  // max_indices naming rows of the input that belong to the other bag, or -1 for a bag with
+  // entries: the same first element is refused on both devices.
+  for (const std::vector<std::int64_t>& am : {std::vector<std::int64_t>{3, 3, 3, 1, 1, 1},
+                                              std::vector<std::int64_t>{1, 2, -1, 3, 4, 4}}) {
+    check_same_error<ek::value_error>(
+        [&] { cpu.backward_sparse(on<ek::cpu>(ok).cview(), on<ek::cpu>(off).cview(), on<ek::cpu>(g, {2, 3}).cview(), {}, on<ek::cpu>(am, {2, 3}).cview()); },
+        [&] { dev.backward_sparse(on<ek::cuda>(ok).cview(), on<ek::cuda>(off).cview(), on<ek::cuda>(g, {2, 3}).cview(), {}, on<ek::cuda>(am, {2, 3}).cview()); });
+  }
   check_equal(host(dev.backward(on<ek::cuda>(ok).cview(), on<ek::cuda>(off).cview(), on<ek::cuda>(g, {2, 3}).cview(), {}, dev_arg.cview())),
               cpu.backward(on<ek::cpu>(ok).cview(), on<ek::cpu>(off).cview(), on<ek::cpu>(g, {2, 3}).cview(), {}, cpu_arg.cview()),
               "backward after the errors");
