@@ -1,7 +1,10 @@
 // libFuzzer target: fastText .bin (and .vec) parsing from memory, then vectors for a known and
 // an unseen word built from the model's n-grams. Anything but an ek::error escaping is a bug.
 // Seeds: fuzz/corpus/fasttext/tiny_model.bin is a complete .bin of 3 words (dim 2, bucket 4,
-// minn 1, maxn 3, 247 bytes) laid out by hand as FastText::saveModel writes it; vec is a .vec.
+// minn 1, maxn 3, 247 bytes) laid out by hand as FastText::saveModel writes it; vec is a .vec;
+// regression-*.bin are inputs that once crashed (regression-bucket0-pruned.bin: bucket 0 with
+// minn 3, maxn 6 and pruneidx_size 0 divided by zero in the n-gram hash). fasttext_header_fuzz
+// varies the header fields of otherwise well-formed models.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

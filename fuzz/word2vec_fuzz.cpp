@@ -1,6 +1,9 @@
 // libFuzzer target: word2vec text and binary parsing from memory (format detected, and forced
 // each way), then a similarity query on whatever loaded. Anything but an ek::error escaping, a
-// crash or a sanitizer report is a bug.
+// crash or a sanitizer report is a bug. Seeds named regression-* are inputs that once went
+// wrong: a binary file whose first float starts with the byte 0x0A (refused under detection)
+// and text numbers below the double range (refused). word2vec_detect_fuzz checks that valid
+// binary files of random bytes always read under detection.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <embedkit/io/fasttext.hpp>
@@ -244,4 +246,191 @@ TEST_CASE("fastText .bin: inconsistent headers are refused before allocating") {
   poke(v11, kModel, std::int32_t{3});
   const auto kv = ek::io::fasttext_from_bytes(v11);
   CHECK(kv.size() == 82);
+}
+
+namespace {
+
+// A .bin model laid out as FastText::saveModel writes it (version 12), with the args and the
+// dictionary given: the input matrix has the rows the args and dictionary address (nwords +
+// bucket, or nwords + pruneidx_size), filled with row index + column / 10, and the output
+// matrix is [0, dim].
+struct BinSpec {
+  std::int32_t dim = 2, bucket = 0, minn = 3, maxn = 6, model = 2;
+  std::int64_t pruneidx_size = -1;
+  std::vector<std::string> words{"hello"};
+  std::vector<std::pair<std::int32_t, std::int32_t>> pruneidx;
+};
+
+template <class T>
+void put(std::string& b, T v) {
+  char raw[sizeof(T)];
+  std::memcpy(raw, &v, sizeof(T));
+  b.append(raw, sizeof(T));
+}
+
+std::string make_bin(const BinSpec& s) {
+  std::string b;
+  put(b, std::int32_t{793712314});
+  put(b, std::int32_t{12});
+  for (std::int32_t v : {s.dim, 5, 5, 1, 5, 1, 1, s.model, s.bucket, s.minn, s.maxn, 100}) put(b, v);
+  put(b, 1e-4);
+  const auto nwords = static_cast<std::int32_t>(s.words.size());
+  put(b, nwords);  // size
+  put(b, nwords);
+  put(b, std::int32_t{0});  // nlabels
+  put(b, std::int64_t{10});
+  put(b, s.pruneidx_size);
+  for (const auto& w : s.words) {
+    b += w;
+    b += '\0';
+    put(b, std::int64_t{1});
+    put(b, std::int8_t{0});
+  }
+  for (const auto& [from, to] : s.pruneidx) {
+    put(b, from);
+    put(b, to);
+  }
+  const std::int64_t rows = nwords + (s.pruneidx_size >= 0 ? s.pruneidx_size : s.bucket);
+  put(b, std::uint8_t{0});
+  put(b, rows);
+  put(b, std::int64_t{s.dim});
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int32_t j = 0; j < s.dim; ++j) put(b, static_cast<float>(r) + static_cast<float>(j) / 10);
+  }
+  put(b, std::uint8_t{0});
+  put(b, std::int64_t{0});
+  put(b, std::int64_t{s.dim});
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("fastText .bin: bucket 0 with character n-grams is refused at the bucket field, "
+          "never divided by") {
+  // The hostile-testing repro (pruneidx_size 0, bucket 0, minn 3, maxn 6) used to divide by
+  // zero in the n-gram hash; fastText 0.9.2 itself divides by zero on it (hash % bucket comes
+  // before its pruneidx lookup), and never writes bucket 0 unless maxn is 0.
+  for (std::int64_t pruneidx_size : {std::int64_t{0}, std::int64_t{-1}}) {
+    for (const auto& mm : {std::pair{3, 6}, std::pair{1, 1}, std::pair{0, 1}, std::pair{-5, 2},
+                           std::pair{6, 6}, std::pair{2, 2147483647}}) {
+      const int minn = mm.first, maxn = mm.second;
+      BinSpec s;
+      s.pruneidx_size = pruneidx_size;
+      s.minn = minn;
+      s.maxn = maxn;
+      INFO("pruneidx_size " << pruneidx_size << ", minn " << minn << ", maxn " << maxn);
+      const auto e = bin_error(make_bin(s));
+      INFO(e.what());
+      CHECK(std::string(e.what()).find("bucket is 0 but maxn " + std::to_string(maxn) +
+                                       " and minn " + std::to_string(minn)) != std::string::npos);
+      CHECK(e.byte_offset() == static_cast<std::int64_t>(kBucket));
+    }
+  }
+  // The repro's file has this layout (its floats aside); it is in the fuzz corpus as
+  // fuzz/corpus/fasttext/regression-bucket0-pruned.bin.
+  BinSpec repro;
+  repro.pruneidx_size = 0;
+  const std::string bytes = make_bin(repro);
+  CHECK(bytes.size() == 149);
+  CHECK_THROWS_AS(ek::io::fasttext_from_bytes(bytes), ek::format_error);
+}
+
+TEST_CASE("fastText .bin: bucket 0 without n-grams reads; words are their own rows, unseen "
+          "words zeros") {
+  // maxn 0 (what fastText writes with bucket 0) or minn > maxn: no n-gram is ever hashed.
+  for (const auto& mm : {std::pair{0, 0}, std::pair{3, 0}, std::pair{7, 6}, std::pair{1, -1}}) {
+    const int minn = mm.first, maxn = mm.second;
+    for (std::int64_t pruneidx_size : {std::int64_t{-1}, std::int64_t{0}}) {
+      BinSpec s;
+      s.minn = minn;
+      s.maxn = maxn;
+      s.pruneidx_size = pruneidx_size;
+      s.words = {"hello", "world"};
+      const auto kv = ek::io::fasttext_from_bytes(make_bin(s));
+      REQUIRE(kv.size() == 2);
+      CHECK(kv.vector("world")[0] == 1.0f);
+      CHECK(kv.vector("world")[1] == 1.1f);
+      const auto unseen = kv.word_vector("unseen");
+      CHECK(unseen[0] == 0.0f);
+      CHECK(unseen[1] == 0.0f);
+      CHECK(kv.similarity("unseen", "hello") == 0.0f);
+    }
+  }
+}
+
+TEST_CASE("fastText SubwordTable refuses parameters that would divide by zero or address "
+          "missing rows") {
+  using ek::io::detail::fasttext::SubwordParams;
+  using ek::io::detail::fasttext::SubwordTable;
+  SubwordParams p;
+  p.nwords = 2;
+  p.minn = 3;
+  p.maxn = 6;
+  p.bucket = 0;
+  CHECK_THROWS_WITH_AS(SubwordTable(p, ek::Tensor<float>::zeros({2, 1})),
+                       doctest::Contains("bucket is 0 but maxn 6"), ek::value_error);
+  p.pruneidx_size = 0;
+  CHECK_THROWS_AS(SubwordTable(p, ek::Tensor<float>::zeros({2, 1})), ek::value_error);
+  p.maxn = 0;
+  const SubwordTable none(p, ek::Tensor<float>::zeros({2, 1}));
+  std::vector<std::int64_t> rows;
+  none.ngram_rows("anything", rows);
+  CHECK(rows.empty());
+  // rows the parameters address must exist
+  p.pruneidx_size = -1;
+  p.bucket = 5;
+  p.maxn = 6;
+  CHECK_THROWS_WITH_AS(SubwordTable(p, ek::Tensor<float>::zeros({6, 1})),
+                       doctest::Contains("expected [7, dim]"), ek::value_error);
+  p.pruneidx_size = 1;
+  p.pruneidx[3] = 1;  // compacted bucket 1 of 1
+  CHECK_THROWS_WITH_AS(SubwordTable(p, ek::Tensor<float>::zeros({3, 1})),
+                       doctest::Contains("pruneidx pair (3, 1) is out of range [0, 1)"),
+                       ek::value_error);
+  p.pruneidx[3] = 0;
+  p.nwords = std::numeric_limits<std::int64_t>::max();
+  CHECK_THROWS_WITH_AS(SubwordTable(p, ek::Tensor<float>::zeros({3, 1})),
+                       doctest::Contains("overflows int64"), ek::value_error);
+}
+
+TEST_CASE("fastText .bin: hostile args (bucket, minn, maxn, dim, pruneidx) load or raise "
+          "format_error") {
+  int loaded = 0;
+  for (std::int32_t bucket : {0, 1, 3}) {
+    for (std::int32_t minn : {-2147483647 - 1, -1, 0, 1, 3, 2147483647}) {
+      for (std::int32_t maxn : {-2147483647 - 1, -1, 0, 1, 6, 2147483647}) {
+        for (std::int64_t pruneidx_size : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}}) {
+          BinSpec s;
+          s.bucket = bucket;
+          s.minn = minn;
+          s.maxn = maxn;
+          s.pruneidx_size = pruneidx_size;
+          s.words = {"a", "caf\xC3\xA9", "</s>", "\xF0\x9F\x98\x80x"};
+          if (pruneidx_size == 1) s.pruneidx = {{0, 0}};
+          INFO("bucket " << bucket << ", minn " << minn << ", maxn " << maxn << ", pruneidx_size "
+                         << pruneidx_size);
+          try {
+            const auto kv = ek::io::fasttext_from_bytes(make_bin(s));
+            (void)kv.word_vector("unseen\xC3\xA9word");
+            (void)kv.most_similar("zz", 2);
+            ++loaded;
+          } catch (const ek::format_error& e) {
+            CHECK(std::string(e.what()).find("bucket is 0") != std::string::npos);
+            CHECK(bucket == 0);
+          }
+        }
+      }
+    }
+  }
+  CHECK(loaded > 200);
+  // dim and a pruneidx pair out of range
+  BinSpec s;
+  s.dim = -3;
+  CHECK_THROWS_AS(ek::io::fasttext_from_bytes(make_bin(s)), ek::format_error);
+  s.dim = 2;
+  s.bucket = 4;
+  s.pruneidx_size = 1;
+  s.pruneidx = {{7, 1}};
+  CHECK_THROWS_WITH_AS(ek::io::fasttext_from_bytes(make_bin(s)),
+                       doctest::Contains("pruneidx pair (7, 1) is out of range"), ek::format_error);
 }

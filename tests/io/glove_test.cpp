@@ -114,3 +114,13 @@ TEST_CASE("GloVe errors") {
   CHECK(ek::io::glove_from_bytes("a 1\nb 2\na 3\n").vector("a")[0] == 1.0f);
   CHECK_THROWS_AS(ek::io::load_glove("/nonexistent/glove.txt"), ek::io_error);
 }
+
+TEST_CASE("GloVe: a first line declaring an extreme dim is no header and no overflow") {
+  // "<rows> <dim>" with dim = INT64_MAX: checking for a header compared the second line's
+  // token count with dim + 1, a signed overflow (UBSan found it).
+  const auto kv = ek::io::glove_from_bytes("0 9223372036854775807\nx 1\n");
+  CHECK(kv.size() == 2);
+  CHECK(kv.dim() == 1);
+  CHECK(kv.vector("0")[0] == 9223372036854775807.0f);
+  CHECK_THROWS_AS(ek::io::glove_from_bytes("0 9223372036854775807\nx\n"), ek::format_error);
+}

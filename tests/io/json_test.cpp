@@ -386,3 +386,63 @@ TEST_CASE("json: Cursor names the path of a value in errors") {
   CHECK_THROWS_AS(root.at("instances").at(0).at("in1"), ek::index_error);
   CHECK_THROWS_AS(root.at("instances").at("x"), ek::value_error);
 }
+
+TEST_CASE("parse_members visits the top-level members with where their key and value start") {
+  const std::string text = "{\"a\": 1,\n \"caf\\u00e9\" :[2, 3], \"n\": {\"x\": null}}";
+  std::vector<std::string> seen;
+  const json::Kind k = json::parse_members(text, [&](std::string&& key, json::Value&& value,
+                                                     json::MemberSite at) {
+    seen.push_back(key + "=" + json::dump(value) + "@" + std::to_string(at.key) + "," +
+                   std::to_string(at.value));
+  });
+  CHECK(k == json::Kind::object);
+  CHECK(seen == std::vector<std::string>{"a=1@1,6", "café=[2,3]@10,23", "n={\"x\":null}@31,36"});
+
+  // Not an object: parsed whole, its kind returned, no member visited; syntax errors as parse.
+  int calls = 0;
+  auto count = [&](std::string&&, json::Value&&, json::MemberSite) { ++calls; };
+  CHECK(json::parse_members(" [1, {\"a\": 2}] ", count) == json::Kind::array);
+  CHECK(json::parse_members("\"s\"", count) == json::Kind::string);
+  CHECK(json::parse_members("{}", count) == json::Kind::object);
+  CHECK(calls == 0);
+  for (const std::string bad : {"{\"a\": 1,}", "{\"a\" 1}", "{\"a\": 1} x", "", "[1,]", "{\"a\": [}"}) {
+    std::string expected, got;
+    try {
+      (void)json::parse(bad);
+    } catch (const ek::format_error& e) {
+      expected = e.what();
+    }
+    try {
+      (void)json::parse_members(bad, count);
+    } catch (const ek::format_error& e) {
+      got = e.what();
+    }
+    CHECK(!expected.empty());
+    CHECK(got == expected);
+  }
+
+  // Duplicate keys: rejected at the repeated key, or (keep_last) each occurrence visited.
+  json::ParseOptions reject;
+  reject.duplicate_keys = json::DuplicateKeys::reject;
+  CHECK_THROWS_WITH_AS(json::parse_members("{\"a\": 1, \"\\u0061\": 2}", count, reject),
+                       "duplicate key \"a\" in object at line 1, column 10 (byte 9)",
+                       ek::format_error);
+  std::vector<std::string> all;
+  json::parse_members("{\"a\": 1, \"a\": 2}", [&](std::string&& key, json::Value&& v, json::MemberSite) {
+    all.push_back(key + json::dump(v));
+  });
+  CHECK(all == std::vector<std::string>{"a1", "a2"});
+
+  // A callback that raises stops the parse there, and format_error_at points anywhere.
+  CHECK_THROWS_WITH_AS(
+      json::parse_members("{\"ok\": 1,\n  \"bad\": \"x\", \"later\": }",
+                          [&](std::string&& key, json::Value&&, json::MemberSite at) {
+                            if (key == "bad") json::format_error_at("{\"ok\": 1,\n  \"bad\": \"x\", \"later\": }", at.value, "no strings");
+                          }),
+      "no strings at line 2, column 10 (byte 19)", ek::format_error);
+  // Depth counts the top-level object as 1, as parse does.
+  json::ParseOptions shallow;
+  shallow.max_depth = 2;
+  CHECK_NOTHROW(json::parse_members("{\"a\": [1]}", count, shallow));
+  CHECK_THROWS_AS(json::parse_members("{\"a\": [[1]]}", count, shallow), ek::format_error);
+}

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <embedkit/io/keyed_vectors.hpp>
+#include <embedkit/io/word2vec.hpp>
 
 namespace ek = embedkit;
 
@@ -196,4 +197,17 @@ TEST_CASE("KeyedVectors copies and moves") {
   CHECK_THROWS_AS(kv.most_similar("w3", 5), ek::index_error);
   kv = copy;
   CHECK(kv.most_similar("w3", 5) == want);
+}
+
+TEST_CASE("KeyedVectors: an unknown word is an index_error before anything of dim is allocated") {
+  // A header of no rows may declare any dim ("0 1000000000000000"): queries for words that are
+  // not there must fail on the word, not try to allocate 4 PB first (which was a crash under
+  // ASan and std::bad_alloc otherwise).
+  const auto kv = embedkit::io::word2vec_from_bytes("0 1000000000000000\n");
+  CHECK(kv.size() == 0);
+  CHECK(kv.dim() == 1000000000000000);
+  CHECK_THROWS_AS((void)kv.word_vector("x"), embedkit::index_error);
+  CHECK_THROWS_AS((void)kv.most_similar("x", 3), embedkit::index_error);
+  CHECK_THROWS_AS((void)kv.most_similar({"x"}, {"y"}, 3), embedkit::index_error);
+  CHECK_THROWS_AS((void)kv.similarity("x", "y"), embedkit::index_error);
 }

@@ -14,6 +14,8 @@
 
 #include <embedkit/io/npy.hpp>
 
+#include <unistd.h>
+
 #include "support/fixture.hpp"
 
 namespace ek = embedkit;
@@ -240,7 +242,7 @@ TEST_CASE("npy: malformed files give a format_error saying what and where") {
   CHECK(err("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296)}")
             .find("more elements than int64 can count") != std::string::npos);
   CHECK(err("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483648, 2147483648)}")
-            .find("needs more than 2^64") != std::string::npos);
+            .find("needs more bytes than int64 can count") != std::string::npos);
   CHECK(err("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,)}")
             .find("needs 8000000000000") != std::string::npos);
   // Python 2 files write longs with an L suffix.
@@ -280,4 +282,75 @@ TEST_CASE("npy: NpyFile maps the file and views arrays stored as T in place") {
   CHECK(ek::io::NpyFile::open(npy("f4_fortran_3x4")).get<float>().shape() == ek::Shape{3, 4});
   CHECK(ek::io::NpyFile::open(npy("f4_empty_0x3")).view<float>().numel() == 0);
   CHECK_THROWS_AS(ek::io::NpyFile::open(data_path("npy/expected.txt")), ek::format_error);
+}
+
+// Regression (audit after hostile testing, 02b): a zero extent before the large ones let a
+// shape whose non-zero extents overflow int64 through the header check. Such a shape breaks
+// ek::Shape's invariant, so it is refused where it is read, as a format_error.
+TEST_CASE("npy: a shape whose non-zero extents overflow int64 is refused, zero extent or not") {
+  for (const char* shape : {"(0, 4611686018427387904, 4611686018427387904)",
+                            "(4611686018427387904, 0, 4611686018427387904)",
+                            "(4611686018427387904, 4611686018427387904, 0)",
+                            "(0, 3037000500, 3037000500)"}) {
+    INFO(shape);
+    const auto bytes =
+        make_npy(std::string("{'descr': '<f8', 'fortran_order': False, 'shape': ") + shape + "}", 0);
+    CHECK_THROWS_WITH_AS((void)ek::io::read_npy_header(bytes),
+                         doctest::Contains("has more elements than int64 can count"),
+                         ek::format_error);
+    CHECK_THROWS_AS((void)ek::io::load_npy<float>(bytes), ek::format_error);
+  }
+  // The largest that fit read, as empty arrays, in either order.
+  for (const char* shape : {"(0, 3037000499, 3037000499)", "(9223372036854775807, 0)"}) {
+    INFO(shape);
+    const auto bytes =
+        make_npy(std::string("{'descr': '<f8', 'fortran_order': True, 'shape': ") + shape + "}", 0);
+    CHECK(ek::io::read_npy_header(bytes).numel() == 0);
+    CHECK(ek::io::load_npy<double>(bytes).numel() == 0);
+  }
+  // An NpyInfo filled in by hand cannot overflow either.
+  ek::io::NpyInfo info;
+  info.shape = {INT64_MAX, 2};
+  CHECK_THROWS_AS((void)info.numel(), ek::shape_error);
+  info.shape = {INT64_MAX, 2, 0};
+  CHECK(info.numel() == 0);
+}
+
+// Defect M (hostile testing, 90): a file truncated under a live NpyFile mapping raises SIGBUS
+// when a lost page is touched. NpyFile::open(path, {.copy = true}) reads the file into owned
+// memory instead, with the same checks and errors.
+TEST_CASE("npy: NpyFile::open with {.copy = true} owns its bytes and survives the file changing") {
+  auto t = ek::Tensor<float>::zeros({4096, 16});
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.data()[i] = static_cast<float>(i);
+  const fs::path p =
+      fs::temp_directory_path() / ("embedkit_npy_copy_" + std::to_string(::getpid()) + ".npy");
+  ek::io::save_npy(p, t.view());
+
+  const auto f = ek::io::NpyFile::open(p, {.copy = true});
+  CHECK(f.copied());
+  CHECK_FALSE(ek::io::NpyFile::open(p).copied());
+  const ek::TensorView<const float> v = f.view<float>();  // zero-copy into the owned bytes
+  fs::resize_file(p, 128);                                // would be SIGBUS for a mapping
+  REQUIRE(v.numel() == 4096 * 16);
+  CHECK(v[4000 * 16 + 3] == 64003.0F);
+  CHECK(f.get<double>()[65535] == 65535.0);
+  CHECK(f.info().shape == std::vector<std::int64_t>{4096, 16});
+
+  // The same errors as the mapping open: the truncated file, then a missing one.
+  std::string mapped_error, copied_error;
+  try {
+    (void)ek::io::NpyFile::open(p);
+  } catch (const ek::format_error& e) {
+    mapped_error = e.what();
+  }
+  try {
+    (void)ek::io::NpyFile::open(p, {.copy = true});
+  } catch (const ek::format_error& e) {
+    copied_error = e.what();
+  }
+  CHECK(mapped_error.find("embedkit_npy_copy_") != std::string::npos);
+  CHECK(mapped_error == copied_error);
+  fs::remove(p);
+  CHECK_THROWS_WITH_AS(ek::io::NpyFile::open(p, {.copy = true}),
+                       doctest::Contains("embedkit_npy_copy_"), ek::io_error);
 }

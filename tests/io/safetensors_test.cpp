@@ -15,6 +15,8 @@
 
 #include <embedkit/io/safetensors.hpp>
 
+#include <unistd.h>
+
 #include "support/fixture.hpp"
 
 namespace ek = embedkit;
@@ -279,7 +281,6 @@ TEST_CASE("safetensors: every rule of the format is enforced with a format_error
   CHECK(err(R"({"w":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}})", 2) == "");
   CHECK(err(R"({"w":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})")
             .find("overflows") != std::string::npos);
-  CHECK(err(R"({"w":{"dtype":"F64","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", 0) == "");
   CHECK(err(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,18446744073709551615]}})")
             .find("18446744073709551615") != std::string::npos);
   CHECK(err(R"({"__metadata__":{"a":1},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})")
@@ -310,4 +311,143 @@ TEST_CASE("safetensors: every rule of the format is enforced with a format_error
                        ek::format_error);
   fs::remove(p);
   CHECK_THROWS_AS(ek::io::SafeTensors::open(p), ek::io_error);
+}
+
+// Regression (hostile testing, 02b): a zero extent made the header reader skip its overflow
+// check, so [2^62, 2^62, 0] opened and TensorInfo::numel() / get() then multiplied the extents
+// in int64 (signed overflow). A shape's non-zero extents must multiply within int64 (ek::Shape's
+// invariant), wherever the zero is.
+TEST_CASE("safetensors: a shape whose non-zero extents overflow int64 is refused, zero extent or not") {
+  auto err = [](const std::string& shape, std::size_t data = 0) {
+    return open_error(make_st(R"({"x":{"dtype":"F32","shape":)" + shape + R"(,"data_offsets":[0,)" +
+                                  std::to_string(data) + "]}}",
+                              data));
+  };
+  for (const char* shape : {"[4611686018427387904,4611686018427387904,0]",
+                            "[0,4611686018427387904,4611686018427387904]",
+                            "[4611686018427387904,0,4611686018427387904]",
+                            "[4294967296,4294967296,0]", "[3037000500,3037000500,0]"}) {
+    INFO(shape);
+    const std::string e = err(shape);
+    CHECK(e.find("tensor \"x\": the element count of shape ") != std::string::npos);
+    CHECK(e.find("overflows int64 (the product of its non-zero extents must fit int64)") !=
+          std::string::npos);
+  }
+  // The largest counts that fit are fine (with a zero extent, no data is needed).
+  CHECK(err("[9223372036854775807,0]") == "");
+  CHECK(err("[0,3037000499,3037000499]") == "");
+  CHECK(err("[2,2]", 16) == "");
+
+  // The repro's file, as written by hostile testing.
+  const auto bytes = make_st(
+      R"({"x": {"dtype": "F32", "shape": [4611686018427387904, 4611686018427387904, 0], "data_offsets": [0, 0]}})",
+      0);
+  try {
+    (void)ek::io::SafeTensors::from_bytes(bytes);
+    FAIL("expected format_error");
+  } catch (const ek::format_error& e) {
+    CHECK(e.byte_offset() == 14);  // the entry's value, "{" after "x":
+    CHECK(e.line() == 1);
+    CHECK(e.column() == 7);
+  }
+  // A zero-size tensor beside one that is not.
+  const auto ok = ek::io::SafeTensors::from_bytes(make_st(
+      R"({"e":{"dtype":"F32","shape":[9223372036854775807,0],"data_offsets":[0,0]},"w":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})",
+      2));
+  CHECK(ok.info("e").numel() == 0);
+  CHECK(ok.get<float>("e").numel() == 0);
+  CHECK(ok.get<float>("e").shape() == ek::Shape{INT64_MAX, 0});
+
+  // A TensorInfo filled in by hand cannot overflow either.
+  ek::io::TensorInfo t;
+  t.name = "h";
+  t.shape = {INT64_MAX, 2};
+  CHECK_THROWS_WITH_AS((void)t.numel(), doctest::Contains("tensor \"h\""), ek::shape_error);
+  t.shape = {INT64_MAX, 2, 0};
+  CHECK(t.numel() == 0);
+
+  // The writer's sizes are checked too: a TensorRef's byte count, and the buffer's total
+  // (raised before anything is read from the pointers or allocated).
+  const unsigned char byte = 0;
+  CHECK_THROWS_WITH_AS(ek::io::TensorRef(ek::dtype::f64, ek::Shape{INT64_MAX / 4}, &byte),
+                       doctest::Contains("has more bytes than int64 can count"), ek::shape_error);
+  const ek::io::TensorRef half_of_all(ek::dtype::u8, ek::Shape{INT64_MAX / 2 + 1}, &byte);
+  CHECK_THROWS_WITH_AS(ek::io::serialize_safetensors({{"a", half_of_all}, {"b", half_of_all}}),
+                       doctest::Contains("overflows int64"), ek::value_error);
+}
+
+TEST_CASE("safetensors: errors about a header member point at that member") {
+  const std::string header =
+      "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},\n"
+      " \"b\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[1,2]}}";
+  try {
+    (void)ek::io::SafeTensors::from_bytes(make_st(header, 2));
+    FAIL("expected format_error");
+  } catch (const ek::format_error& e) {
+    CHECK(std::string(e.what()).find("tensor \"b\" has the unknown dtype \"F31\"") != std::string::npos);
+    CHECK(std::string(e.what()).find("at line 2, column 6 (byte ") != std::string::npos);
+    CHECK(e.line() == 2);
+    CHECK(e.column() == 6);
+    CHECK(e.byte_offset() == static_cast<std::int64_t>(8 + header.find("{\"dtype\":\"F31\"")));
+  }
+  // "__metadata__" errors too.
+  const std::string meta = R"({"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"__metadata__":{"k":1}})";
+  try {
+    (void)ek::io::SafeTensors::from_bytes(make_st(meta, 1));
+    FAIL("expected format_error");
+  } catch (const ek::format_error& e) {
+    CHECK(e.byte_offset() == static_cast<std::int64_t>(8 + meta.find("{\"k\"")));
+  }
+}
+
+namespace {
+
+fs::path write_temp(const std::string& name, const std::vector<std::byte>& bytes) {
+  const fs::path p = fs::temp_directory_path() / name;
+  std::ofstream(p, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  return p;
+}
+
+}  // namespace
+
+// Defect M (hostile testing, 90): a file truncated under a live mapping raises SIGBUS when a
+// lost page is touched. {.copy = true} reads the file into owned memory instead.
+TEST_CASE("safetensors: open with {.copy = true} owns its bytes and survives the file changing") {
+  std::vector<float> w(4096);
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i) * 0.5F;
+  const ek::TensorView<const float> wv(w.data(), {64, 64});
+  const fs::path p = write_temp("embedkit_st_copy_" + std::to_string(::getpid()) + ".safetensors",
+                                ek::io::serialize_safetensors({{"w", wv}}, {{"k", "v"}}));
+
+  auto st = ek::io::SafeTensors::open(p, {.copy = true});
+  CHECK(st.copied());
+  CHECK_FALSE(ek::io::SafeTensors::open(p).copied());
+  const ek::TensorView<const float> v = st.view<float>("w");
+  fs::resize_file(p, 16);  // would be SIGBUS for a mapping
+  REQUIRE(v.numel() == 4096);
+  CHECK(v[4095] == 2047.5F);
+  CHECK(st.get<double>("w")[4001] == 2000.5);
+  CHECK(st.metadata().at("k") == "v");
+  CHECK(st.path() == p.string());
+
+  // The same errors as the mapping open.
+  CHECK_THROWS_WITH_AS(ek::io::SafeTensors::open(p, {.copy = true}),
+                       doctest::Contains("embedkit_st_copy_"), ek::format_error);
+  std::string mapped_error, copied_error;
+  try {
+    (void)ek::io::SafeTensors::open(p);
+  } catch (const ek::format_error& e) {
+    mapped_error = e.what();
+  }
+  try {
+    (void)ek::io::SafeTensors::open(p, {.copy = true});
+  } catch (const ek::format_error& e) {
+    copied_error = e.what();
+  }
+  CHECK(!mapped_error.empty());
+  CHECK(mapped_error == copied_error);
+  fs::remove(p);
+  CHECK_THROWS_WITH_AS(ek::io::SafeTensors::open(p, {.copy = true}),
+                       doctest::Contains("embedkit_st_copy_"), ek::io_error);
 }

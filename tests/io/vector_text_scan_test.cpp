@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <string>
 
@@ -95,4 +96,51 @@ TEST_CASE("parse_float accepts what the peers write and refuses what no float is
   CHECK_FALSE(parse("1.5x", f));
   CHECK_FALSE(parse("0x1p3", f));
   CHECK_FALSE(parse(" 1", f));
+}
+
+TEST_CASE("parse_number: below the double range a signed zero, beyond float32 out_of_range "
+          "(numpy.float32(float(s)) where that is finite)") {
+  using vector_text::NumberParse;
+  const auto parse = [](const std::string& s, float& out) {
+    return vector_text::parse_number(s.data(), s.data() + s.size(), out);
+  };
+  float f = 1;
+  // float(s) is 0.0 or -0.0 for these (they underflow double too): these were refused.
+  for (const char* s : {"1e-400", "2e-324", "2.4703282292062327e-324", "1e-99999999999999999999",
+                        "0.00000000000000000000001e-310", "+1e-400", "100e-400", "1.e-330"}) {
+    INFO(s);
+    f = 1;
+    CHECK(parse(s, f) == NumberParse::ok);
+    CHECK(f == 0.0f);
+    CHECK_FALSE(std::signbit(f));
+  }
+  for (const char* s : {"-1e-400", "-2e-324", "-0.000001e-999"}) {
+    INFO(s);
+    f = 1;
+    CHECK(parse(s, f) == NumberParse::ok);
+    CHECK(f == 0.0f);
+    CHECK(std::signbit(f));
+  }
+  // Double subnormals and values below float32's smallest subnormal: float(s) then float32.
+  CHECK(parse("3e-324", f) == NumberParse::ok);
+  CHECK(f == 0.0f);
+  CHECK(parse("7e-46", f) == NumberParse::ok);  // below half of 1.4e-45
+  CHECK(f == 0.0f);
+  CHECK(parse("8e-46", f) == NumberParse::ok);  // above half: the smallest subnormal
+  CHECK(f == std::numeric_limits<float>::denorm_min());
+  CHECK(parse("-1e-45", f) == NumberParse::ok);
+  CHECK(f == -std::numeric_limits<float>::denorm_min());
+  // Beyond float32: out_of_range (numpy would give inf); inf itself is written out.
+  for (const char* s : {"3.5e38", "1e39", "-1e39", "1e400", "-1e400", "1e99999999999999999999",
+                        "123456789e300", "0.1e310"}) {
+    INFO(s);
+    CHECK(parse(s, f) == NumberParse::out_of_range);
+  }
+  CHECK(parse("3.4028235e38", f) == NumberParse::ok);
+  CHECK(f == std::numeric_limits<float>::max());
+  CHECK(parse("-inf", f) == NumberParse::ok);
+  CHECK(parse("1e-400x", f) == NumberParse::invalid);
+  CHECK(parse("1e400x", f) == NumberParse::invalid);
+  CHECK(parse("--1e-400", f) == NumberParse::invalid);
+  CHECK(parse("+-1e-400", f) == NumberParse::invalid);
 }

@@ -4,6 +4,7 @@
 // make_word2vec_fixtures.py). Then every malformed input we could think of.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include <embedkit/io/word2vec.hpp>
+#include <embedkit/io/fasttext.hpp>
+#include <embedkit/io/glove.hpp>
 
 #include "support/fixture.hpp"
 
@@ -292,7 +295,8 @@ TEST_CASE("word2vec header errors") {
 TEST_CASE("word2vec text body errors carry line and column") {
   check_error("1 3\nfoo 1 2 x\n", "invalid number 'x'", 2, 9, 12);
   check_error("1 3\nfoo 1 2 0.5x\n", "invalid number '0.5x'", 2, 9);
-  check_error("1 3\nfoo 1 2 1e39\n", "invalid number '1e39'", 2, 9);
+  check_error("1 3\nfoo 1 2 1e39\n", "number '1e39' (number 3) is beyond the float32 range", 2, 9);
+  check_error("1 3\nfoo 1 2 -1e400\n", "number '-1e400' (number 3) is beyond the float32 range", 2, 9);
   check_error("1 3\nfoo 1 2 --1\n", "invalid number", 2, 9);
   check_error("1 3\nfoo 1 2 +-1\n", "invalid number", 2, 9);
   check_error("1 3\nfoo 1 2\n", "row 'foo' ends after 2 of its 3 numbers", 2, 8);
@@ -376,4 +380,95 @@ TEST_CASE("load_word2vec reports unreadable paths as io_error") {
   const auto kv = ek::io::load_word2vec(p);
   CHECK(kv.vector("hello")[1] == -4.0f);
   fs::remove(p);
+}
+
+TEST_CASE("word2vec text: numbers below the double range are signed zeros, as "
+          "numpy.float32(float(s))") {
+  // The hostile-testing repro: these were refused as invalid numbers.
+  const std::string text = "2 3\nthe 1e-400 0.5 0.25\nof 2e-324 1 2\n";
+  const auto kv = ek::io::word2vec_from_bytes(text);
+  CHECK(kv.vector("the")[0] == 0.0f);
+  CHECK_FALSE(std::signbit(kv.vector("the")[0]));
+  CHECK(kv.vector("of")[0] == 0.0f);
+  CHECK(kv.vector("the")[1] == 0.5f);
+  const auto neg = ek::io::word2vec_from_bytes("1 4\nx -1e-400 -2e-324 3e-324 -1e-99999999999999999999\n");
+  for (int j = 0; j < 4; ++j) {
+    CHECK(neg.vector("x")[static_cast<std::size_t>(j)] == 0.0f);
+    CHECK(std::signbit(neg.vector("x")[static_cast<std::size_t>(j)]) == (j != 2));
+  }
+  // The same number parser serves fastText .vec and GloVe.
+  CHECK(ek::io::fasttext_from_bytes(text).vector("of")[0] == 0.0f);
+  CHECK(ek::io::glove_from_bytes("the 1e-400 0.5 0.25\nof 2e-324 1 2\n").vector("the")[0] == 0.0f);
+}
+
+namespace {
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("word2vec detection: binary floats holding '\\n' and ' ' bytes read as binary") {
+  // The hostile-testing repro: save_word2vec(binary) of a table whose first value's lowest
+  // byte is 0x0A was refused by load_word2vec (the byte ended the "first line").
+  auto t = ek::Tensor<float>::empty({2, 4});
+  for (int i = 0; i < 8; ++i) t[i] = 0.25f * static_cast<float>(i + 1);
+  t[0] = std::bit_cast<float>(0x3f80000au);  // bytes 0a 00 80 3f
+  const ek::KeyedVectors kv(ek::Vocabulary(std::vector<std::string>{"king", "queen"}), t);
+  const fs::path p = fs::temp_directory_path() / "embedkit_w2v_newline_byte.bin";
+  ek::io::save_word2vec(p, kv, /*binary=*/true);
+  const auto back = ek::io::load_word2vec(p);
+  REQUIRE(back.size() == 2);
+  CHECK(std::memcmp(back.vectors().data(), t.data(), 8 * sizeof(float)) == 0);
+  fs::remove(p);
+
+  // 0x0A and 0x20 at every byte of the first float, and whole floats of them; with
+  // word2vec.c's newline after each vector and without (gensim).
+  for (std::uint32_t pattern : {0x0au, 0x20u, 0x0a0au, 0x0a20u, 0x0a0a0a0au, 0x20202020u,
+                                0x200a0020u}) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      for (bool newline : {true, false}) {
+        const std::uint32_t bits = std::rotl(pattern, shift);
+        const float v = std::bit_cast<float>(bits);
+        if (std::isnan(v)) continue;
+        const std::string sep = newline ? "\n" : "";
+        const std::string file = "2 3\nab " + floats({v, 1.5f, v}) + sep + "c " +
+                                 floats({-2.0f, v, v}) + sep;
+        INFO("bits " << bits << (newline ? " with" : " without") << " newlines");
+        const auto kv2 = ek::io::word2vec_from_bytes(file);
+        REQUIRE(kv2.size() == 2);
+        CHECK(std::bit_cast<std::uint32_t>(kv2.vector("ab")[0]) == bits);
+        CHECK(std::bit_cast<std::uint32_t>(kv2.vector("c")[2]) == bits);
+        CHECK(kv2.vector("c")[0] == -2.0f);
+      }
+    }
+  }
+
+  // A first vector whose bytes spell a number ("1234" is 1.6688934e-07 as float32): text
+  // reading fails on the next row, the body is laid out as binary, so binary it is.
+  const std::string spelled = "2 1\na 1234\nb " + floats({0.5f}) + "\n";
+  const auto sp = ek::io::word2vec_from_bytes(spelled);
+  CHECK(sp.vector("a")[0] == std::bit_cast<float>(0x34333231u));
+  CHECK(sp.vector("b")[0] == 0.5f);
+
+  // A body valid as both (every vector spells a number) reads as text.
+  const auto both = ek::io::word2vec_from_bytes("2 1\na 0.5\nb 1.5\n");
+  CHECK(both.vector("a")[0] == 0.5f);
+  CHECK(both.vector("b")[0] == 1.5f);
+
+  // Broken files are reported as what they look like after the first word: a truncated binary
+  // file whose first float starts with 0x0A is a binary error, a bad text row a text error.
+  const auto eb = parse_error("2 2\na \n" + std::string("\0\x80?", 3) + floats({2}) + "b " +
+                              floats({3}));
+  CHECK(std::string(eb.what()).find("word2vec binary: row 2") != std::string::npos);
+  const auto et = parse_error("2 2\na 1 x\nb 1 2\n");
+  CHECK(std::string(et.what()).find("word2vec text: line 2") != std::string::npos);
+
+  // The repro file as committed to the fuzz corpus.
+  const auto file = read_all(fs::path(EMBEDKIT_TEST_DATA_DIR) / ".." / ".." / "fuzz" / "corpus" /
+                             "word2vec" / "regression-binary-newline-byte");
+  REQUIRE(file.size() == 49);
+  CHECK(ek::io::word2vec_from_bytes(file).size() == 2);
 }

@@ -64,7 +64,8 @@ inline KeyedVectors glove_from_bytes(std::string_view bytes, const GloveOptions&
                              dim) &&
       le1 != end && dim > 0) {
     const char* const l2 = le1 + 1;
-    header = glove::count_tokens(l2, vector_text::line_end(l2, end)) == dim + 1;
+    // (tokens - 1 == dim, not tokens == dim + 1: dim may be any int64 the header holds)
+    header = glove::count_tokens(l2, vector_text::line_end(l2, end)) - 1 == dim;
   }
   if (header) {
     const word2vec::Header h = word2vec::parse_header(bytes, "GloVe");

@@ -110,6 +110,7 @@ class KeyedVectors {
   // words (fastText's vector for them, as in its .vec file), the average of the character
   // n-gram rows for others. Without subwords, the stored row (ek::index_error if unknown).
   Tensor<float> word_vector(std::string_view word) const {
+    require_known(word);  // before allocating: dim may be large in a table of no rows
     auto out = Tensor<float>::empty({dim()});
     query(word, out.data());
     return out;
@@ -132,6 +133,8 @@ class KeyedVectors {
     if (positive.empty() && negative.empty()) {
       detail::raise<value_error>("KeyedVectors::most_similar: no input words");
     }
+    for (const auto& w : positive) require_known(w);
+    for (const auto& w : negative) require_known(w);
     const std::int64_t d = dim();
     std::vector<float> mean(static_cast<std::size_t>(d), 0.0f), v(mean.size()), u(mean.size());
     std::vector<std::int64_t> skip;
@@ -166,6 +169,8 @@ class KeyedVectors {
 
   // Cosine similarity of two words (with subwords, of any two words).
   float similarity(std::string_view a, std::string_view b) const {
+    require_known(a);
+    require_known(b);
     const std::int64_t d = dim();
     std::vector<float> va(static_cast<std::size_t>(d)), vb(va.size()), ua(va.size()),
         ub(va.size());
@@ -196,6 +201,11 @@ class KeyedVectors {
     detail::raise<index_error>("KeyedVectors: word '" + std::string(word) +
                                "' is not in the vocabulary (" + std::to_string(size()) +
                                " words)");
+  }
+
+  // Raises index_error for a word query() cannot give a vector for.
+  void require_known(std::string_view word) const {
+    if (!subwords_ && !vocab_.contains(word)) (void)index_of(word);
   }
 
   // out[0..dim) = the vector of `word` (stored row, or from subwords).

@@ -10,12 +10,10 @@
 // Rules, conversions and errors: docs/guide/formats.md, "NumPy .npy".
 #pragma once
 
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +26,7 @@
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/io/detail/convert.hpp"
+#include "embedkit/io/detail/file_io.hpp"
 #include "embedkit/io/detail/npy/encode.hpp"
 #include "embedkit/io/detail/npy/header.hpp"
 #include "embedkit/io/mapped_file.hpp"
@@ -85,19 +84,6 @@ Tensor<T> load_npy_bytes(std::span<const std::byte> file, std::string_view name)
   return out;
 }
 
-[[noreturn]] inline void raise_io(const std::string& what, const std::filesystem::path& path) {
-  const int err = errno;
-  embedkit::detail::raise<io_error>(what + " '" + path.string() + "': " + std::strerror(err));
-}
-
-inline void write_file(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f) raise_io("cannot create", path);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.close();
-  if (!f) raise_io("cannot write", path);
-}
-
 }  // namespace detail
 
 // The header of an in-memory .npy file; ek::format_error when it is malformed or the data
@@ -133,13 +119,19 @@ Tensor<T> load_npy(const std::filesystem::path& path) {
 // view<T>() is the array without a copy when it is stored as T, in C order and this machine's
 // byte order; get<T>() converts like load_npy.
 //
+// The mapping shows the file as it is now: if the file is truncated while an NpyFile (or a
+// view of it) is in use, touching the lost pages raises SIGBUS (as with numpy.memmap). When
+// the file may change under the program, open it with {.copy = true}: the file is read once
+// into memory the NpyFile owns (its size in memory, a full read; same checks and errors).
+//
 //   auto f = ek::io::NpyFile::open("table.npy");
 //   ek::TensorView<const float> w = f.view<float>();   // zero-copy
+//   auto g = ek::io::NpyFile::open("table.npy", {.copy = true});  // immune to file changes
 class NpyFile {
  public:
-  static NpyFile open(const std::filesystem::path& path) {
+  static NpyFile open(const std::filesystem::path& path, MapOptions options = {}) {
     NpyFile f;
-    f.file_ = MappedFile::open(path);
+    f.file_ = MappedFile::open(path, options);
     f.layout_ = detail::parse_npy(f.file_.bytes(), path.string());
     if (f.layout_.info.shape.size() > static_cast<std::size_t>(Shape::max_rank)) {
       embedkit::detail::raise<shape_error>(detail::npy_prefix(path.string()) + "rank " +
@@ -151,6 +143,8 @@ class NpyFile {
   }
 
   const NpyInfo& info() const noexcept { return layout_.info; }
+  // Whether the file was read into owned memory ({.copy = true}) rather than mapped.
+  bool copied() const noexcept { return file_.copied(); }
   Shape shape() const { return Shape(std::span<const std::int64_t>(layout_.info.shape)); }
 
   // The array in place; ek::value_error when it is not stored as T in C order and native
@@ -210,10 +204,16 @@ std::vector<std::byte> encode_npy(const Tensor<T>& t) {
 }
 
 // Writes `v` as a .npy file (see encode_npy); ek::io_error naming the path when the file
-// cannot be written.
+// cannot be written. The file is written whole or not at all: the bytes go to a temporary
+// file beside it that is renamed over it only once complete (io/detail/file_io.hpp), so an
+// error never leaves a truncated file, and a reader that has the old file open or mapped keeps
+// seeing the old file.
 template <class T>
 void save_npy(const std::filesystem::path& path, TensorView<T> v) {
-  detail::write_file(path, encode_npy(v));
+  const std::vector<std::byte> bytes = encode_npy(v);
+  detail::write_file_atomically(path, [&](std::ostream& out) {
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  });
 }
 
 template <class T>

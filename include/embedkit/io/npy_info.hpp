@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/dtype.hpp"
+#include "embedkit/core/error.hpp"
 
 namespace embedkit::io {
 
@@ -24,9 +26,20 @@ struct NpyInfo {
   std::size_t data_offset = 0;     // bytes before the first element (a multiple of 64 or 16)
   std::size_t data_bytes = 0;      // numel() * item size, which is exactly what follows
 
-  std::int64_t numel() const noexcept {
+  // The element count. The reader guarantees the extents are >= 0 and the non-zero ones
+  // multiply within int64; an NpyInfo filled in by hand that breaks this is an
+  // ek::shape_error here, never a wrapped count.
+  std::int64_t numel() const {
+    for (std::int64_t d : shape) {
+      if (d == 0) return 0;
+    }
     std::int64_t n = 1;
-    for (std::int64_t d : shape) n *= d;  // cannot overflow: checked when read
+    for (std::int64_t d : shape) {
+      if (!embedkit::detail::mul_fits(n, d, n)) {
+        embedkit::detail::raise<shape_error>(
+            "npy: the element count of the shape overflows int64 or has a negative extent");
+      }
+    }
     return n;
   }
 };

@@ -2,7 +2,7 @@
 // format checked up front, zero-copy views, converting reads, and a writer whose bytes match
 // the reference implementation's.
 //
-//   auto st = ek::io::SafeTensors::open("model.safetensors");
+//   auto st = ek::io::SafeTensors::open("model.safetensors");  // mapped ({.copy = true}: read)
 //   for (const std::string& name : st.names()) st.info(name).shape;
 //   ek::Tensor<float> w = st.get<float>("embeddings.weight");         // converts (BF16, F16, ...)
 //   ek::TensorView<const float> v = st.view<float>("embeddings.weight"); // zero-copy, F32 only
@@ -12,11 +12,9 @@
 #pragma once
 
 #include <bit>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <span>
@@ -33,6 +31,7 @@
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/core/tensor_view.hpp"
 #include "embedkit/io/detail/convert.hpp"
+#include "embedkit/io/detail/file_io.hpp"
 #include "embedkit/io/detail/safetensors/dtype.hpp"
 #include "embedkit/io/detail/safetensors/header.hpp"
 #include "embedkit/io/detail/safetensors/writer.hpp"
@@ -46,9 +45,15 @@ class SafeTensors {
  public:
   // Maps the file and checks its header and layout; ek::io_error when it cannot be read,
   // ek::format_error (with the byte offset) when it breaks a rule of the format.
-  static SafeTensors open(const std::filesystem::path& path) {
+  //
+  // The mapping shows the file as it is now: if the file is truncated while the SafeTensors
+  // (or a view of it) is in use, touching the lost pages raises SIGBUS (as with any memory
+  // map). When the file may change under the program, open it with {.copy = true}: the file
+  // is read once into memory the SafeTensors owns (its size in memory, a full read; the same
+  // checks and errors).
+  static SafeTensors open(const std::filesystem::path& path, MapOptions options = {}) {
     SafeTensors st;
-    st.file_ = MappedFile::open(path);
+    st.file_ = MappedFile::open(path, options);
     st.name_ = path.string();
     st.init(st.file_.bytes());
     return st;
@@ -138,6 +143,8 @@ class SafeTensors {
 
   // The mapped file's path (empty for from_bytes).
   const std::string& path() const noexcept { return name_; }
+  // Whether open() read the file into owned memory ({.copy = true}) rather than mapping it.
+  bool copied() const noexcept { return file_.copied(); }
 
  private:
   SafeTensors() = default;
@@ -195,22 +202,19 @@ inline std::vector<std::byte> serialize_safetensors(
 }
 
 // Writes a safetensors file (see serialize_safetensors); ek::io_error naming the path when
-// it cannot be written.
+// it cannot be written. The file is written whole or not at all: the bytes go to a temporary
+// file beside it that is renamed over it only once complete (io/detail/file_io.hpp), so an
+// error never leaves a truncated file, and a reader that has the old file open or mapped keeps
+// seeing the old file.
 inline void save_safetensors(const std::filesystem::path& path,
                              const std::vector<std::pair<std::string, TensorRef>>& tensors,
                              const std::map<std::string, std::string>& metadata = {}) {
   const std::vector<std::byte> bytes = detail::serialize_st(tensors, metadata);
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    const int err = errno;
-    embedkit::detail::raise<io_error>("cannot create '" + path.string() + "': " + std::strerror(err));
-  }
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!ok || !closed) {
-    const int err = errno;
-    embedkit::detail::raise<io_error>("cannot write '" + path.string() + "': " + std::strerror(err));
-  }
+  detail::write_file_atomically(path, [&](std::FILE* f) {
+    if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) {
+      detail::fail_io("cannot write", path);
+    }
+  });
 }
 
 }  // namespace embedkit::io

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/dtype.hpp"
+#include "embedkit/core/error.hpp"
 
 namespace embedkit::io {
 
@@ -22,9 +24,20 @@ struct TensorInfo {
   std::uint64_t file_offset = 0;     // where `begin` lies in the file
 
   std::uint64_t bytes() const noexcept { return end - begin; }
-  std::int64_t numel() const noexcept {
+  // The element count. The reader guarantees the extents are >= 0 and the non-zero ones
+  // multiply within int64; a TensorInfo filled in by hand that breaks this is an
+  // ek::shape_error here, never a wrapped count.
+  std::int64_t numel() const {
     std::int64_t n = 1;
-    for (std::int64_t d : shape) n *= d;  // cannot overflow: checked when read
+    for (std::int64_t d : shape) {
+      if (d == 0) return 0;
+    }
+    for (std::int64_t d : shape) {
+      if (!embedkit::detail::mul_fits(n, d, n)) {
+        embedkit::detail::raise<shape_error>("tensor \"" + name + "\": the element count of its shape " +
+                                             "overflows int64 or has a negative extent");
+      }
+    }
     return n;
   }
 };

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
@@ -22,6 +25,13 @@ struct TensorRef {
   TensorRef(dtype t, Shape s, const void* d) : type(t), shape(s), data(d) {
     if (data == nullptr && shape.numel() != 0) {
       embedkit::detail::raise<value_error>("TensorRef: null data for shape " + shape.str());
+    }
+    // So that bytes() is exact: a shape of more bytes than int64 counts cannot be in memory.
+    std::int64_t bytes = 0;
+    if (!embedkit::detail::mul_fits(shape.numel(), static_cast<std::int64_t>(size_of(type)), bytes)) {
+      embedkit::detail::raise<shape_error>("TensorRef: shape " + shape.str() + " of " +
+                                           std::string(name(type)) +
+                                           " has more bytes than int64 can count");
     }
   }
   template <class T>

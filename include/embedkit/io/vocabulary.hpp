@@ -9,6 +9,8 @@
 //   std::string s = v.to_json();  ek::Vocabulary w = ek::Vocabulary::from_lines("a\nb\n");
 //
 // The members are declared by the type and defined here, over the parsers in io/detail/vocab/.
+// save_lines and save_json write a file whole or not at all (a temporary file beside it,
+// renamed over it once complete: io/detail/file_io.hpp), so an error never leaves it truncated.
 #pragma once
 
 #include <cstdint>
@@ -44,11 +46,11 @@ inline auto Vocabulary::load_lines(const std::filesystem::path& path) {
   return from_lines(io::detail::read_file(path));
 }
 
-// A JSON object {"token": id, ...} (io/detail/vocab/json_map.hpp); empty tokens and shared
-// ids are errors at their member.
+// A JSON object {"token": id, ...} (io/detail/vocab/json_map.hpp); ids outside [0, max_id],
+// empty tokens and shared ids are errors at their member.
 inline auto Vocabulary::from_json(std::string_view text) {
   Vocabulary v;
-  io::detail::vocab::parse_json_map(text, [&](std::string_view token, std::int64_t id) {
+  io::detail::vocab::parse_json_map(text, max_id, [&](std::string_view token, std::int64_t id) {
     if (token.empty()) return std::string("empty token (id ") + std::to_string(id) + ")";
     if (v.has_id(id)) {
       return "tokens '" + v.token(id) + "' and '" + std::string(token) + "' share id " +

@@ -4,10 +4,20 @@
 //   binary:  "<rows> <dim>\n" then per row "word " + dim little-endian float32
 //            (+ '\n' in files word2vec.c wrote; gensim writes none: both are read)
 //
-// Detection reads the header, then the first row: a word followed by exactly dim numbers on
-// one line is text; so is a first line that is printable ASCII after its word (a text row with
-// an error, reported as such); anything else is binary. Word2VecOptions::format forces one or
-// the other.
+// Detection decides from the header and the sizes it declares, never from the bytes inside the
+// vectors (a binary float may hold any byte, '\n' and ' ' included):
+//
+//   - a first row that reads as a word and exactly dim numbers means text, unless the body
+//     as a whole is not valid text but is exactly `rows` binary rows of dim * 4 bytes (each
+//     a word, a space and the floats, optionally a '\n'): then it is binary;
+//   - otherwise a body that is exactly `rows` binary rows is binary;
+//   - a body that is neither is a broken file, and its error is reported as text or binary
+//     by what follows the first word: dim * 4 bytes that contain a control character (other
+//     than whitespace) are binary data, anything else a text row.
+//
+// So a valid file of one kind is never refused for looking like the other. A body valid as
+// both (only possible when every vector's bytes happen to spell dim numbers) reads as text.
+// Word2VecOptions::format forces one or the other.
 //
 // Validation: the header must be two integers with dim > 0 and counts the file's size can
 // hold; the body must hold exactly `rows` rows, each with exactly `dim` numbers (text) or
@@ -17,8 +27,10 @@
 // Duplicates::error.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +39,6 @@
 #include "embedkit/io/detail/file_io.hpp"
 #include "embedkit/io/detail/keyed/assemble.hpp"
 #include "embedkit/io/detail/progress.hpp"
-#include "embedkit/io/detail/vector_text/load.hpp"
 #include "embedkit/io/detail/vector_text/scan.hpp"
 #include "embedkit/io/detail/vector_text/table.hpp"
 #include "embedkit/io/detail/word2vec/binary.hpp"
@@ -49,30 +60,47 @@ struct Word2VecOptions {
 
 namespace detail::word2vec {
 
-// Whether the body is text. It is when the first row reads as a word and exactly dim numbers;
-// it is also taken as text (so that its error is reported as a text error) when everything
-// after the first word on that line is printable ASCII, which dim * 4 bytes of binary float32
-// practically never are.
-inline bool body_is_text(std::string_view file, const Header& h) {
+// Whether the first row reads as a word and exactly dim numbers. (A text row of dim numbers
+// has at least 2 * dim + 1 bytes, which also bounds the scratch row by the line's length.)
+inline bool first_row_is_text(std::string_view file, const Header& h) {
   const char* p = file.data() + h.body;
   const char* e = vector_text::line_end(p, file.data() + file.size());
-  // A text row of dim numbers has at least 2 * dim + 1 bytes (which also bounds the scratch
-  // row below by the line's length).
-  if (static_cast<std::uint64_t>(e - p) >= 2 * static_cast<std::uint64_t>(h.dim) + 1) {
-    std::vector<float> scratch(static_cast<std::size_t>(h.dim));
-    std::string_view word;
-    vector_text::table_detail::RowError err;
-    if (vector_text::table_detail::parse_row(p, e, h.dim, false, word, scratch.data(), err)) {
-      return true;
-    }
+  if (static_cast<std::uint64_t>(e - p) < 2 * static_cast<std::uint64_t>(h.dim) + 1) {
+    return false;
   }
-  // A binary row's word ends at a space; a word ending the line cannot start one.
-  const char* q = vector_text::token_end(vector_text::skip_blanks(p, e), e);
-  for (; q != e; ++q) {
-    const auto c = static_cast<unsigned char>(*q);
-    if (!(vector_text::is_blank(*q) || (c >= 0x20 && c < 0x7F))) return false;
+  std::vector<float> scratch(static_cast<std::size_t>(h.dim));
+  std::string_view word;
+  vector_text::table_detail::RowError err;
+  return vector_text::table_detail::parse_row(p, e, h.dim, false, word, scratch.data(), err);
+}
+
+// For a body that is neither valid text nor valid binary: whether to report it as binary. It
+// is when the dim * 4 bytes after the first word and its separator hold a control character
+// other than whitespace, which text never has and binary float32 data almost always has.
+inline bool broken_body_looks_binary(std::string_view file, const Header& h) {
+  std::size_t p = h.body;
+  while (p < file.size() && vector_text::is_space(file[p])) ++p;
+  while (p < file.size() && !vector_text::is_space(file[p])) ++p;
+  if (p < file.size()) ++p;  // the separator
+  const std::size_t n =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(h.dim) * 4, file.size() - p);
+  for (std::size_t i = p; i < p + n; ++i) {
+    const auto c = static_cast<unsigned char>(file[i]);
+    if ((c < 0x20 && !vector_text::is_space(file[i])) || c == 0x7F) return true;
   }
-  return true;
+  return false;
+}
+
+inline RawTable parse_text_rows(std::string_view file, const Header& h, const char* text_format,
+                                ProgressSink& progress) {
+  vector_text::TableRequest req;
+  req.file = file;
+  req.body_begin = h.body;
+  req.first_line = 2;
+  req.rows = h.rows;
+  req.dim = h.dim;
+  req.format = text_format;
+  return vector_text::parse_table(req, progress);
 }
 
 // `header_format` and `text_format` name the format in messages ("word2vec" and
@@ -80,25 +108,36 @@ inline bool body_is_text(std::string_view file, const Header& h) {
 inline KeyedVectors load(std::string_view file, const Word2VecOptions& options,
                          const char* header_format, const char* text_format) {
   const Header h = parse_header(file, header_format);
-  bool text_body = options.format == Word2VecFormat::text;
-  if (options.format == Word2VecFormat::detect) {
-    text_body = h.rows == 0 || body_is_text(file, h);
-  }
-  if (text_body) {  // word2vec text (also fastText .vec) after its header
-    vector_text::TableRequest req;
-    req.file = file;
-    req.body_begin = h.body;
-    req.first_line = 2;
-    req.rows = h.rows;
-    req.dim = h.dim;
-    req.format = text_format;
-    return vector_text::load_table(req, options.duplicates, options.progress);
-  }
+  const char* const binary_format = "word2vec binary";
   ProgressSink progress(options.progress, file.size());
-  RawTable raw = parse_binary(file, h.body, h.rows, h.dim, progress, "word2vec binary");
-  KeyedVectors kv =
-      keyed::assemble(raw, options.duplicates, "word2vec binary", [&](std::int64_t row) {
-        const std::int64_t at = raw.words[static_cast<std::size_t>(row)].data() - file.data();
+  bool text = options.format == Word2VecFormat::text;
+  std::optional<RawTable> raw;
+  if (options.format == Word2VecFormat::detect) {
+    if (h.rows == 0) {
+      text = true;  // either way the body may only be whitespace
+    } else if (first_row_is_text(file, h)) {
+      try {
+        raw = parse_text_rows(file, h, text_format, progress);
+        text = true;
+      } catch (const format_error&) {
+        // Binary data whose first vector happens to spell numbers: binary if the body is laid
+        // out as binary, else the text error stands.
+        if (!binary_layout_fits(file, h.body, h.rows, h.dim)) throw;
+        text = false;
+      }
+    } else {
+      text = !binary_layout_fits(file, h.body, h.rows, h.dim) &&
+             !broken_body_looks_binary(file, h);
+    }
+  }
+  if (!raw) {
+    raw = text ? parse_text_rows(file, h, text_format, progress)
+               : parse_binary(file, h.body, h.rows, h.dim, progress, binary_format);
+  }
+  KeyedVectors kv = keyed::assemble(
+      *raw, options.duplicates, text ? text_format : binary_format, [&](std::int64_t row) {
+        const std::int64_t at = raw->words[static_cast<std::size_t>(row)].data() - file.data();
+        if (text) return keyed::RowPlace{"line " + std::to_string(row + 2), at, row + 2};
         return keyed::RowPlace{
             "row " + std::to_string(row + 1) + " (byte " + std::to_string(at) + ")", at, -1};
       });
@@ -122,10 +161,13 @@ inline KeyedVectors load_word2vec(const std::filesystem::path& path,
 }
 
 // Writes `kv` as word2vec binary (binary = true) or text. Words that are empty or contain
-// whitespace cannot be written (ek::value_error); write failures raise ek::io_error.
+// whitespace cannot be written (ek::value_error); write failures raise ek::io_error. The file
+// is written whole or not at all: the rows go to a temporary file beside `path`, renamed over
+// it only once everything is written, so an error leaves what was at `path` untouched.
 inline void save_word2vec(const std::filesystem::path& path, const KeyedVectors& kv,
                           bool binary = false) {
-  detail::write_with(path, [&](std::ofstream& out) { detail::word2vec::write(out, kv, binary); });
+  detail::write_file_atomically(path,
+                                [&](std::ostream& out) { detail::word2vec::write(out, kv, binary); });
 }
 
 }  // namespace embedkit::io

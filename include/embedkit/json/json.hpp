@@ -7,9 +7,9 @@
 //   ek::json::LineReader lines(path);                      // JSON Lines, one record at a time
 //   for (ek::json::Value rec; lines.next(rec);) { ... }
 //
-// value.hpp (the document model), parser.hpp (parse, ParseOptions), writer.hpp (dump,
-// DumpOptions), cursor.hpp (Cursor), line_reader.hpp (LineReader); the internals they share
-// (UTF-8, numbers, error positions) are in json/detail/. Limits and error format:
+// value.hpp (the document model), parser.hpp (parse, parse_members, ParseOptions), writer.hpp
+// (dump, DumpOptions), cursor.hpp (Cursor), line_reader.hpp (LineReader); the internals they
+// share (UTF-8, numbers, error positions) are in json/detail/. Limits and error format:
 // docs/guide/json.md.
 #pragma once
 

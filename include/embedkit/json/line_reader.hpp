@@ -2,6 +2,8 @@
 // is bounded by the longest line (and a hard cap on it), so files of any length stream
 // through. Blank lines are skipped, "\r\n" line ends are accepted, and errors carry the
 // position in the whole file: line number, column within the line and absolute byte offset.
+// After any format_error the offending line has been consumed (a line over the length limit
+// is skipped to its end without being held in memory), so next() goes on with the line after.
 #pragma once
 
 #include <algorithm>
@@ -24,7 +26,8 @@ namespace embedkit::json {
 
 struct LineReaderOptions {
   ParseOptions parse{};
-  // A line longer than this (without its line end) is an error rather than an allocation.
+  // A line longer than this (without its line end) is an error rather than an allocation;
+  // the reader then skips the rest of that line in bounded memory and goes on after it.
   std::size_t max_line_bytes = std::size_t{256} << 20;
 };
 
@@ -45,7 +48,9 @@ class LineReader {
     }
   }
 
-  // Parses the next non-blank line into `out`. Returns false at the end of the input.
+  // Parses the next non-blank line into `out`. Returns false at the end of the input. A
+  // format_error (a malformed line, or one longer than max_line_bytes) leaves the reader at
+  // the start of the following line, so a caller may report it and call next() again.
   bool next(Value& out) {
     std::string_view line;
     while (read_line(line)) {
@@ -57,7 +62,8 @@ class LineReader {
     return false;
   }
 
-  // The 1-based line number of the record next() returned last (0 before the first).
+  // The 1-based line number of the record next() returned last, or of the line its last
+  // format_error was about (0 before the first).
   std::int64_t line() const noexcept { return line_no_; }
 
  private:
@@ -73,6 +79,7 @@ class LineReader {
       scan_ -= begin_;
       begin_ = next_begin_ = 0;
     }
+    if (skipping_ && !skip_long_line()) return false;
     if (begin_ == buf_.size() && eof_) return false;
     for (;;) {
       const std::size_t nl = buf_.find('\n', scan_);
@@ -81,7 +88,12 @@ class LineReader {
         return true;
       }
       scan_ = buf_.size();
-      if (scan_ - begin_ > options_.max_line_bytes) too_long();
+      // (+1: the last byte may be the '\r' of a "\r\n", which does not count; take() checks
+      // the exact length once the line end is in.)
+      const std::size_t pending = scan_ - begin_;
+      if (pending > options_.max_line_bytes && pending - options_.max_line_bytes > 1) {
+        too_long(std::string::npos);
+      }
       if (eof_) {
         if (begin_ == buf_.size()) return false;
         take(buf_.size(), buf_.size(), line);  // a last line without "\n"
@@ -91,10 +103,31 @@ class LineReader {
     }
   }
 
+  // Drops the rest of a line found too long (its first max_line_bytes were dropped already)
+  // up to and including its "\n", a chunk at a time. False when the input ends first.
+  bool skip_long_line() {
+    for (;;) {
+      const std::size_t nl = buf_.find('\n', scan_);
+      if (nl != std::string::npos) {
+        begin_ = next_begin_ = scan_ = nl + 1;
+        skipping_ = false;
+        return true;
+      }
+      consumed_ += static_cast<std::int64_t>(buf_.size());
+      buf_.clear();
+      begin_ = next_begin_ = scan_ = 0;
+      if (eof_) {
+        skipping_ = false;
+        return false;
+      }
+      fill();
+    }
+  }
+
   void take(std::size_t end, std::size_t next, std::string_view& line) {
     std::size_t len = end - begin_;
-    if (len > options_.max_line_bytes) too_long();
     if (len > 0 && buf_[begin_ + len - 1] == '\r') --len;
+    if (len > options_.max_line_bytes) too_long(next);
     line = std::string_view(buf_).substr(begin_, len);
     line_start_ = consumed_ + static_cast<std::int64_t>(begin_);
     ++line_no_;
@@ -117,11 +150,22 @@ class LineReader {
     if (got < kChunk) eof_ = true;
   }
 
-  [[noreturn]] void too_long() const {
+  // Raises the error for the line starting at begin_, having first consumed it: `next` is
+  // where the following line starts, or npos when its end has not been read yet (then
+  // everything buffered is dropped and the next read_line skips on to the line end).
+  [[noreturn]] void too_long(std::size_t next) {
+    const std::int64_t at = consumed_ + static_cast<std::int64_t>(begin_);
+    ++line_no_;
+    if (next == std::string::npos) {
+      next_begin_ = scan_ = buf_.size();
+      skipping_ = true;
+    } else {
+      next_begin_ = scan_ = next;
+    }
     embedkit::detail::raise<format_error>(
-        "line " + std::to_string(line_no_ + 1) + " is longer than the limit of " +
+        "line " + std::to_string(line_no_) + " is longer than the limit of " +
             std::to_string(options_.max_line_bytes) + " bytes (LineReaderOptions::max_line_bytes)",
-        consumed_ + static_cast<std::int64_t>(begin_), line_no_ + 1, 1);
+        at, line_no_, 1);
   }
 
   std::unique_ptr<std::ifstream> owned_;
@@ -137,6 +181,7 @@ class LineReader {
   std::int64_t line_start_ = 0;
   std::int64_t line_no_ = 0;
   bool eof_ = false;
+  bool skipping_ = false;       // inside a line found too long: drop input up to its "\n"
 };
 
 }  // namespace embedkit::json

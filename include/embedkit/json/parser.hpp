@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "embedkit/core/error.hpp"
@@ -32,6 +33,13 @@ struct ParseOptions {
   static constexpr std::size_t kMaxDepthLimit = 1024;
 };
 
+// Where a member of an object lies in the text given to parse_members: the byte offsets of
+// its key's opening quote and of its value's first byte.
+struct MemberSite {
+  std::size_t key = 0;
+  std::size_t value = 0;
+};
+
 }  // namespace embedkit::json
 
 namespace embedkit::json::detail {
@@ -49,21 +57,86 @@ class JsonParser {
 
   // The whole text must be one JSON value, with optional whitespace around it.
   json::Value parse_document() {
-    if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") {
-      fail(0, "unexpected UTF-8 byte order mark (JSON text must not start with one)", false);
-    }
+    begin_document();
     json::Value out;
-    skip_ws();
-    if (pos_ == text_.size()) fail(pos_, "expected a JSON value");
     parse_value(out, 0);
-    skip_ws();
-    if (pos_ != text_.size()) fail(pos_, "expected end of input after the JSON value");
+    end_document();
     return out;
+  }
+
+  // The same, but an object at the top is not built: on_member(std::string&& key,
+  // json::Value&& value, json::MemberSite site) is called for each of its members in document
+  // order, as soon as the member is parsed (so a caller may stop at a bad member by raising,
+  // and the positions it reports are exact). Duplicate keys at the top are rejected as
+  // parse_document rejects them under DuplicateKeys::reject; under keep_last every occurrence
+  // is passed on, the last one last. Returns the kind of the document: Kind::object when the
+  // members were visited, otherwise the kind of the (valid, whole) value found instead.
+  template <class OnMember>
+  json::Kind parse_members(OnMember&& on_member) {
+    begin_document();
+    if (peek() != '{') {
+      json::Value other;
+      parse_value(other, 0);
+      end_document();
+      return other.kind();
+    }
+    enter(1);
+    ++pos_;  // '{'
+    skip_ws();
+    if (!at_end() && peek() == '}') {
+      ++pos_;
+      end_document();
+      return json::Kind::object;
+    }
+    if (at_end() || peek() != '"') fail(pos_, "expected a string key or '}'");
+    std::unordered_set<std::string> seen;
+    for (;;) {
+      json::MemberSite site;
+      site.key = pos_;
+      std::string key;
+      parse_string(key);
+      skip_ws();
+      if (at_end() || peek() != ':') fail(pos_, "expected ':' after object key");
+      ++pos_;
+      skip_ws();
+      if (options_.duplicate_keys == json::DuplicateKeys::reject && !seen.insert(key).second) {
+        fail(site.key, "duplicate key \"" + key + "\" in object", false);
+      }
+      site.value = pos_;
+      json::Value value;
+      parse_value(value, 1);
+      on_member(std::move(key), std::move(value), site);
+      skip_ws();
+      if (at_end()) fail(pos_, "expected ',' or '}' after object member");
+      if (peek() == '}') {
+        ++pos_;
+        end_document();
+        return json::Kind::object;
+      }
+      if (peek() != ',') fail(pos_, "expected ',' or '}' after object member");
+      ++pos_;
+      skip_ws();
+      if (at_end() || peek() != '"') fail(pos_, "expected a string key after ','");
+    }
   }
 
  private:
   [[noreturn]] void fail(std::size_t at, const std::string& what, bool show_found = true) const {
     raise_format_error_at(text_, at, origin_, what, show_found);
+  }
+
+  // No byte order mark, and a value ahead (pos_ on its first byte).
+  void begin_document() {
+    if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") {
+      fail(0, "unexpected UTF-8 byte order mark (JSON text must not start with one)", false);
+    }
+    skip_ws();
+    if (pos_ == text_.size()) fail(pos_, "expected a JSON value");
+  }
+  // Only whitespace after the value.
+  void end_document() {
+    skip_ws();
+    if (pos_ != text_.size()) fail(pos_, "expected end of input after the JSON value");
   }
 
   bool at_end() const noexcept { return pos_ >= text_.size(); }
@@ -331,6 +404,25 @@ namespace embedkit::json {
 // line and column, and what was expected there.
 inline Value parse(std::string_view text, const ParseOptions& options = {}) {
   return detail::JsonParser(text, options, {}).parse_document();
+}
+
+// Parses one JSON text whose top level is expected to be an object, without building that
+// object: on_member(std::string&& key, Value&& value, MemberSite site) is called for each
+// member in document order, with the byte offsets of its key and value in `text` (so errors
+// about a member can point at it; see json::format_error_at). Syntax errors are raised as by
+// parse(). Returns Kind::object, or the kind of the document when it is not an object (then
+// no member was visited). Duplicate top-level keys follow options.duplicate_keys: rejected,
+// or (keep_last) each occurrence visited.
+template <class OnMember>
+Kind parse_members(std::string_view text, OnMember&& on_member, const ParseOptions& options = {}) {
+  return detail::JsonParser(text, options, {}).parse_members(std::forward<OnMember>(on_member));
+}
+
+// Raises ek::format_error "<what> at line L, column C (byte B)" for byte `offset` of `text`
+// (a MemberSite's key or value, say), with the same position fields as a parse error.
+[[noreturn]] inline void format_error_at(std::string_view text, std::size_t offset,
+                                         const std::string& what) {
+  detail::raise_format_error_at(text, offset, {}, what, false);
 }
 
 }  // namespace embedkit::json

@@ -1,10 +1,11 @@
 // ek::Vocabulary: a two-way map between tokens and integer ids, with an optional unknown-token
 // fallback.
 //
-// Ids are non-negative and unique, and need not be dense: a JSON map may leave gaps (say, id 0
-// kept for padding). dense() tells whether the ids are exactly 0 .. size()-1, which is what a
-// table indexed by id (KeyedVectors, Embedding) needs and what the one-token-per-line form can
-// express.
+// Ids are unique integers in [0, max_id] (max_id = 2^63 - 2, so that id_bound(), one past the
+// largest id, always fits int64; an id outside is an ek::value_error naming it and the range),
+// and need not be dense: a JSON map may leave gaps (say, id 0 kept for padding). dense() tells
+// whether the ids are exactly 0 .. size()-1, which is what a table indexed by id
+// (KeyedVectors, Embedding) needs and what the one-token-per-line form can express.
 //
 // The type only: its two file forms, one token per line (the id is the line's index) and a JSON
 // object {"token": id, ...} (the form Object2Vec's auxiliary vocabulary channel uses), are read
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,9 @@ namespace embedkit {
 
 class Vocabulary {
  public:
+  // The largest id a token may have: 2^63 - 2, so that id_bound() = largest id + 1 fits int64.
+  static constexpr std::int64_t max_id = std::numeric_limits<std::int64_t>::max() - 1;
+
   Vocabulary() = default;
 
   // tokens[i] gets id i. A repeated or empty token raises ek::value_error.
@@ -39,14 +44,15 @@ class Vocabulary {
     for (auto& t : tokens) add_new(std::move(t), static_cast<std::int64_t>(tokens_.size()));
   }
 
-  // The token's id; a token not yet present gets id_bound() (one past the largest id).
+  // The token's id; a token not yet present gets id_bound() (one past the largest id), which
+  // is an ek::value_error when that would pass max_id.
   std::int64_t add(std::string_view token) { return emplace(std::string(token), id_bound()).first; }
 
-  // Adds `token` with the given id. The token and the id must both be new (ek::value_error).
+  // Adds `token` with the given id. The token and the id must both be new, and the id in
+  // [0, max_id] (ek::value_error).
   void insert(std::string_view token, std::int64_t id) {
-    if (id < 0) {
-      detail::raise<value_error>("Vocabulary: id " + std::to_string(id) + " for token '" +
-                                 std::string(token) + "' is negative");
+    if (const std::string bad = id_range_problem(id); !bad.empty()) {
+      detail::raise<value_error>("Vocabulary: " + bad + " for token '" + std::string(token) + "'");
     }
     if (has_id(id)) {
       detail::raise<value_error>("Vocabulary: id " + std::to_string(id) + " for token '" +
@@ -158,6 +164,13 @@ class Vocabulary {
     }
   };
 
+  // "" when `id` is an allowed id, else what is wrong with it ("id -1 is outside ...").
+  static std::string id_range_problem(std::int64_t id) {
+    if (id >= 0 && id <= max_id) return {};
+    return "id " + std::to_string(id) + " is outside the allowed range [0, " +
+           std::to_string(max_id) + "]";
+  }
+
   void add_new(std::string token, std::int64_t id) {
     const auto [existing, fresh] = emplace(token, id);
     if (!fresh) {
@@ -174,6 +187,12 @@ class Vocabulary {
     const auto pos = static_cast<std::int64_t>(tokens_.size());
     auto [it, fresh] = index_.try_emplace(token, pos);
     if (!fresh) return {ids_[static_cast<std::size_t>(it->second)], false};
+    // Every id passes here (add, insert, the constructor and the loaders), so max_id_ <= max_id
+    // and id_bound() cannot overflow.
+    if (const std::string bad = id_range_problem(id); !bad.empty()) {
+      index_.erase(it);
+      detail::raise<value_error>("Vocabulary: cannot add token '" + token + "': " + bad);
+    }
     // Ids stay dense while each new token takes the next id; the first gap or out-of-order id
     // switches to an explicit id -> position map.
     if (by_id_.empty() && id != pos) {

@@ -25,8 +25,9 @@
 #include <utility>
 #include <vector>
 
-#include "embedkit/core/host/parallel.hpp"
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/error.hpp"
+#include "embedkit/core/host/parallel.hpp"
 #include "embedkit/core/tensor.hpp"
 #include "embedkit/io/detail/binary/reader.hpp"
 #include "embedkit/io/detail/fasttext/subwords.hpp"
@@ -67,14 +68,15 @@ inline MatrixBytes read_dense_matrix(ByteReader& r, const char* name) {
     r.fail_at(at, std::string(name) + " has a negative shape [" + std::to_string(rows) + ", " +
                       std::to_string(cols) + "]");
   }
-  const std::uint64_t avail = r.remaining() / 4;
-  if (cols != 0 && static_cast<std::uint64_t>(rows) > avail / static_cast<std::uint64_t>(cols)) {
+  std::int64_t elements = 0, bytes = 0;
+  if (!embedkit::detail::mul_fits(rows, cols, elements) ||
+      !embedkit::detail::mul_fits(elements, 4, bytes) ||
+      static_cast<std::uint64_t>(bytes) > r.remaining()) {
     r.fail_at(at, "truncated: " + std::string(name) + " [" + std::to_string(rows) + ", " +
                       std::to_string(cols) + "] needs more bytes than the " +
                       std::to_string(r.remaining()) + " left");
   }
-  const auto bytes = static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols) * 4;
-  return {rows, cols, r.take(bytes, name)};
+  return {rows, cols, r.take(static_cast<std::uint64_t>(bytes), name)};
 }
 
 inline BinModel parse_bin(std::string_view bytes, ProgressSink& progress) {
@@ -105,7 +107,11 @@ inline BinModel parse_bin(std::string_view bytes, ProgressSink& progress) {
   // fastText 0.9.2: supervised models of version 11 have no character n-grams.
   if (m.version == 11 && m.model == kModelSupervised) sp.maxn = 0;
   if (dim <= 0) r.fail_at(args_at, "dim " + std::to_string(dim) + " must be positive");
-  if (sp.bucket < 0) r.fail_at(args_at, "bucket " + std::to_string(sp.bucket) + " is negative");
+  // bucket, minn and maxn decide every n-gram's row (hash % bucket): checked here, at the
+  // bucket field, by the rules SubwordTable applies (no n-grams without buckets).
+  if (const std::string problem = subword_params_problem(sp); !problem.empty()) {
+    r.fail_at(args_at + 8 * 4, problem);
+  }
 
   // dictionary
   const std::size_t dict_at = r.offset();
@@ -161,11 +167,6 @@ inline BinModel parse_bin(std::string_view bytes, ProgressSink& progress) {
       sp.pruneidx[from] = to;
     }
   }
-  const bool ngrams_possible = sp.maxn >= 1 && sp.maxn >= sp.minn && sp.pruneidx_size != 0;
-  if (ngrams_possible && sp.bucket == 0) {
-    r.fail_at(args_at, "bucket is 0 but maxn " + std::to_string(sp.maxn) +
-                           " asks for character n-grams");
-  }
 
   // input matrix
   const std::size_t quant_at = r.offset();
@@ -176,8 +177,7 @@ inline BinModel parse_bin(std::string_view bytes, ProgressSink& progress) {
   }
   const std::size_t input_at = r.offset();
   const MatrixBytes in = read_dense_matrix(r, "input matrix");
-  const std::int64_t expected_rows =
-      nwords + (sp.pruneidx_size >= 0 ? sp.pruneidx_size : static_cast<std::int64_t>(sp.bucket));
+  const std::int64_t expected_rows = sp.input_rows();  // -1 if it overflowed: never matches
   if (in.cols != dim || in.rows != expected_rows) {
     r.fail_at(input_at, "input matrix has shape [" + std::to_string(in.rows) + ", " +
                             std::to_string(in.cols) + "], expected [" +

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/io/detail/convert.hpp"
@@ -134,23 +135,31 @@ inline npy_layout parse_npy(std::span<const std::byte> file, std::string_view na
   out.info.data_offset = preamble + header_len;
   npy_parse_descr(name, out.info.descr, out, static_cast<std::int64_t>(preamble));
 
-  // Element count and byte count, refusing overflow before anything is allocated.
-  const std::size_t item = scalar_size(out.type);
-  std::uint64_t numel = 1;
+  // Element count and byte count, refusing overflow before anything is allocated. The
+  // product of the non-zero extents must fit int64 (ek::Shape's invariant) even when a zero
+  // extent makes the count 0, so that every partial product formed later (strides, rows * dim)
+  // is exact too.
+  const auto item = static_cast<std::int64_t>(scalar_size(out.type));
+  std::int64_t nonzero = 1;
+  bool zero = false;
   for (std::int64_t d : out.info.shape) {
-    const auto ud = static_cast<std::uint64_t>(d);
-    if (ud != 0 && numel > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / ud) {
-      npy_fail(name, "shape " + npy_shape_str(out.info.shape) + " has more elements than int64 can count",
+    if (d == 0) {
+      zero = true;
+    } else if (!embedkit::detail::mul_fits(nonzero, d, nonzero)) {
+      npy_fail(name, "shape " + npy_shape_str(out.info.shape) +
+                         " has more elements than int64 can count (the product of its non-zero "
+                         "extents must fit int64)",
                static_cast<std::int64_t>(preamble));
     }
-    numel *= ud;
   }
+  const std::int64_t numel = zero ? 0 : nonzero;
   const std::size_t available = size - out.info.data_offset;
-  const bool overflow = numel > std::numeric_limits<std::uint64_t>::max() / item;
-  if (overflow || numel * item != available) {
+  std::int64_t need = 0;
+  const bool overflow = !embedkit::detail::mul_fits(numel, item, need);
+  if (overflow || static_cast<std::uint64_t>(need) != available) {
     npy_fail(name, "the data is " + std::to_string(available) + " bytes, but shape " +
                  npy_shape_str(out.info.shape) + " of '" + out.info.descr + "' needs " +
-                 (overflow ? std::string("more than 2^64") : std::to_string(numel * item)),
+                 (overflow ? std::string("more bytes than int64 can count") : std::to_string(need)),
              static_cast<std::int64_t>(out.info.data_offset));
   }
   out.info.data_bytes = available;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "embedkit/core/checked.hpp"
 #include "embedkit/core/dtype.hpp"
 #include "embedkit/core/error.hpp"
 #include "embedkit/core/shape.hpp"
@@ -64,12 +65,13 @@ inline std::vector<std::byte> serialize_st(
     for (const auto& [k, v] : metadata) m.insert(k, v);
     header.insert("__metadata__", std::move(m));
   }
-  std::uint64_t offset = 0;
+  std::int64_t offset = 0;
   for (std::size_t i : order) {
     const TensorRef& t = tensors[i].second;
     json::Array shape;
     for (std::int64_t d : t.shape.dims()) shape.emplace_back(d);
-    const std::uint64_t end = offset + t.bytes();
+    const std::int64_t end = embedkit::detail::checked_add(
+        offset, static_cast<std::int64_t>(t.bytes()), "save_safetensors: the data buffer's size");
     header.insert(tensors[i].first,
                   json::Object{{"dtype", std::string(st_dtype_of(t.type).name)},
                                {"shape", std::move(shape)},
@@ -79,7 +81,7 @@ inline std::vector<std::byte> serialize_st(
   std::string text = json::dump(json::Value(std::move(header)));
   text.append((8 - text.size() % 8) % 8, ' ');
 
-  std::vector<std::byte> out(8 + text.size() + offset);
+  std::vector<std::byte> out(8 + text.size() + static_cast<std::size_t>(offset));
   const std::uint64_t n = text.size();
   for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(i)] = static_cast<std::byte>((n >> (8 * i)) & 0xFF);
   std::memcpy(out.data() + 8, text.data(), text.size());

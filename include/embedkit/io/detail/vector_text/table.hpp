@@ -106,10 +106,15 @@ inline bool parse_row(const char* p, const char* e, std::int64_t dim, bool words
       continue;
     }
     te = token_end(q, e);
-    if (!parse_float(q, te, out[i])) {
-      err = {q, "row " + quoted(word) + ": invalid number " +
-                    quoted(std::string_view(q, static_cast<std::size_t>(te - q))) +
-                    " (expected a float32 value)"};
+    const NumberParse parsed = parse_number(q, te, out[i]);
+    if (parsed != NumberParse::ok) {
+      const std::string token = quoted(std::string_view(q, static_cast<std::size_t>(te - q)));
+      err = {q, parsed == NumberParse::out_of_range
+                    ? "row " + quoted(word) + ": number " + token + " (number " +
+                          std::to_string(i + 1) + ") is beyond the float32 range (magnitude "
+                          "at most 3.4028235e+38; write inf for an infinite value)"
+                    : "row " + quoted(word) + ": invalid number " + token +
+                          " (number " + std::to_string(i + 1) + "; expected a float32 value)"};
       return false;
     }
     q = te;

@@ -2,7 +2,9 @@
 // the 0-based index of its line. A '\r' before the '\n' is dropped (CRLF files); the final
 // newline is optional, as are blank lines after the last token; everything else on a line,
 // spaces included, is the token. An empty line between tokens is an error rather than an
-// empty token, since it is almost always a stray blank line that would shift every later id.
+// empty token, since it is almost always a stray blank line that would shift every later id;
+// so is a token that still ends in '\r' once the line end is dropped ("a\r\r\n", a line end
+// converted twice), which this form could not write back (its reader would drop the '\r').
 #pragma once
 
 #include <cstdint>
@@ -24,12 +26,19 @@ void parse_lines(std::string_view text, OnToken&& on_token) {
     const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
     std::string_view token = text.substr(pos, end - pos);
     if (!token.empty() && token.back() == '\r') token.remove_suffix(1);
+    // Blank lines at the very end (an editor's extra newline) shift nothing.
+    if (text.find_first_not_of("\r\n", pos) == std::string_view::npos) break;
     if (token.empty()) {
-      // Blank lines at the very end (an editor's extra newline) shift nothing.
-      if (text.find_first_not_of("\r\n", pos) == std::string_view::npos) break;
       embedkit::detail::raise<format_error>(
           "vocabulary: line " + std::to_string(line) +
               " is empty (one token per line is expected; an empty line would shift later ids)",
+          static_cast<std::int64_t>(pos), line, 1);
+    }
+    if (token.back() == '\r') {
+      embedkit::detail::raise<format_error>(
+          "vocabulary: line " + std::to_string(line) +
+              " ends in two '\\r' (its token would end in '\\r', which this form cannot write "
+              "back: a line end converted twice?)",
           static_cast<std::int64_t>(pos), line, 1);
     }
     on_token(token, line, static_cast<std::int64_t>(pos));
