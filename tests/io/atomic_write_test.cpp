@@ -15,42 +15,14 @@
 #include <embedkit/io/detail/file_io.hpp>
 #include <embedkit/io/word2vec.hpp>
 
+#include "support/files.hpp"
+
 namespace ek = embedkit;
 namespace fs = std::filesystem;
 using ek::io::detail::write_file_atomically;
-
-namespace {
-
-// A fresh, empty folder under the temp directory, removed at the end of the scope.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("embedkit_atomic_" + std::to_string(rd()) + "_" +
-                                        std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    return out;
-  }
-};
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_plain(const fs::path& p, const std::string& s) {
-  std::ofstream(p, std::ios::binary) << s;
-}
-
-}  // namespace
+using embedkit_test::read_all;
+using embedkit_test::write_all;
+using embedkit_test::TempDir;
 
 TEST_CASE("write_file_atomically: written whole through an ostream or a FILE*") {
   TempDir dir;
@@ -65,7 +37,7 @@ TEST_CASE("write_file_atomically: written whole through an ostream or a FILE*") 
 TEST_CASE("write_file_atomically: a writer that throws leaves the target as it was") {
   TempDir dir;
   const fs::path p = dir.path / "out.txt";
-  write_plain(p, "old contents");
+  write_all(p, "old contents");
   const auto half_then_throw = [](std::ostream& out) {
     out << std::string(1 << 20, 'x');  // past any stream buffer: bytes reach the disk
     throw std::runtime_error("writer failed");
@@ -99,7 +71,7 @@ TEST_CASE("write_file_atomically: a symbolic link is followed, and kept") {
   TempDir dir;
   const fs::path real = dir.path / "real.txt";
   const fs::path link = dir.path / "link.txt";
-  write_plain(real, "old");
+  write_all(real, "old");
   std::error_code ec;
   fs::create_symlink(real, link, ec);
   if (ec) return;  // no symlinks here
@@ -111,7 +83,7 @@ TEST_CASE("write_file_atomically: a symbolic link is followed, and kept") {
 TEST_CASE("save_word2vec that fails half-way leaves the previous file intact") {
   TempDir dir;
   const fs::path p = dir.path / "vectors.txt";
-  write_plain(p, "1 1\nprevious 1\n");
+  write_all(p, "1 1\nprevious 1\n");
   // The third word cannot be written (whitespace): the error comes after two rows.
   const ek::KeyedVectors kv(ek::Vocabulary(std::vector<std::string>{"a", "b", "c d"}),
                             ek::Tensor<float>::zeros({3, 4}));

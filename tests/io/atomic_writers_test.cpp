@@ -20,34 +20,14 @@
 #include <embedkit/io/safetensors.hpp>
 #include <embedkit/io/vocabulary.hpp>
 
+#include "support/files.hpp"
+
 namespace ek = embedkit;
 namespace fs = std::filesystem;
+using embedkit_test::read_all;
+using embedkit_test::TempDir;
 
 namespace {
-
-// A folder of its own, so that leftovers are easy to see.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    return out;
-  }
-};
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // While alive, files this process writes may not grow past `bytes` (RLIMIT_FSIZE): a larger
 // write fails with EFBIG part way through, as a full disk would make it fail.
@@ -107,7 +87,7 @@ TEST_CASE("writers: a write that fails part way leaves the old file whole and no
   CHECK(read_all(st) == st_before);
   CHECK(read_all(lines) == lines_before);
   CHECK(read_all(json) == json_before);
-  CHECK(dir.entries().size() == 4);  // no ".t.npy.tmp-..." left behind
+  CHECK(dir.names().size() == 4);  // no ".t.npy.tmp-..." left behind
 
   // Errors found before writing do not touch the file either.
   const auto bf = ek::Tensor<ek::bfloat16>::zeros({2});
@@ -127,7 +107,7 @@ TEST_CASE("writers: a write that fails part way leaves the old file whole and no
   CHECK(ek::io::SafeTensors::open(st).info("w").shape == std::vector<std::int64_t>{256, 256});
   CHECK(ek::Vocabulary::load_lines(lines).size() == 20000);
   CHECK(ek::Vocabulary::load_json(json).size() == 20000);
-  CHECK(dir.entries().size() == 4);
+  CHECK(dir.names().size() == 4);
 }
 
 TEST_CASE("writers: a mapping of the old file stays valid when the file is replaced") {

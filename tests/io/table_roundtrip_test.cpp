@@ -21,8 +21,11 @@
 #include <embedkit/io/table_format.hpp>
 #include <embedkit/io/word2vec.hpp>
 
+#include "support/files.hpp"
+
 namespace ek = embedkit;
 namespace fs = std::filesystem;
+using embedkit_test::read_all;
 
 namespace {
 
@@ -61,11 +64,6 @@ bool same_table(const ek::KeyedVectors& a, const ek::KeyedVectors& b) {
   }
   return std::memcmp(a.vectors().data(), b.vectors().data(),
                      static_cast<std::size_t>(a.size() * a.dim()) * sizeof(float)) == 0;
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace

@@ -10,18 +10,16 @@
 
 #include <embedkit/io/vocabulary.hpp>
 
+#include "support/files.hpp"
+
 namespace ek = embedkit;
 namespace fs = std::filesystem;
+using embedkit_test::read_all;
 
 namespace {
 
 fs::path temp_path(const std::string& name) {
   return fs::temp_directory_path() / ("embedkit_vocab_" + name);
-}
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace

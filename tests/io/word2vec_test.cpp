@@ -20,11 +20,13 @@
 #include <embedkit/io/fasttext.hpp>
 #include <embedkit/io/glove.hpp>
 
+#include "support/files.hpp"
 #include "support/fixture.hpp"
 
 namespace ek = embedkit;
 namespace fs = std::filesystem;
 using embedkit_test::data_path;
+using embedkit_test::read_all;
 
 namespace {
 
@@ -402,11 +404,6 @@ TEST_CASE("word2vec text: numbers below the double range are signed zeros, as "
 }
 
 namespace {
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 }  // namespace
 
