@@ -15,26 +15,13 @@
 
 #include <embedkit/io/fasttext.hpp>
 
+#include "fuzz_input.hpp"
+
 namespace ek = embedkit;
 
 namespace {
 
-struct Input {
-  const std::uint8_t* p;
-  std::size_t n;
-  std::uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  template <class T>
-  T raw() {
-    T v{};
-    unsigned char b[sizeof(T)];
-    for (auto& c : b) c = byte();
-    std::memcpy(&v, b, sizeof(T));
-    return v;
-  }
+struct Input : embedkit_fuzz::Input {
   // A count that is usually small and sometimes an extreme value straight from the input.
   std::int32_t field(std::int32_t small_mod, std::int32_t bias) {
     const std::uint8_t mode = byte();

@@ -17,19 +17,13 @@
 
 #include <embedkit/io/word2vec.hpp>
 
+#include "fuzz_input.hpp"
+
 namespace ek = embedkit;
 
 namespace {
 
-struct Input {
-  const std::uint8_t* p;
-  std::size_t n;
-  std::uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-};
+using embedkit_fuzz::Input;
 
 bool same(const ek::KeyedVectors& a, const ek::KeyedVectors& b) {
   if (a.size() != b.size() || a.dim() != b.dim()) return false;
