@@ -8,8 +8,13 @@
 
 #include "embedkit/backend/common/policy.hpp"
 #include "embedkit/backend/cpu/bag.hpp"
+#include "embedkit/backend/cpu/conv.hpp"
 #include "embedkit/backend/cpu/embedding.hpp"
+#include "embedkit/backend/cpu/gemm.hpp"
 #include "embedkit/backend/cpu/index.hpp"
+#include "embedkit/backend/cpu/pointwise.hpp"
+#include "embedkit/backend/cpu/pool.hpp"
+#include "embedkit/backend/cpu/recurrent.hpp"
 #include "embedkit/backend/cpu/rows.hpp"
 #include "embedkit/core/backend_fwd.hpp"
 #include "embedkit/core/host/memory.hpp"
@@ -26,6 +31,11 @@ struct cpu {
   using rows = detail::cpu_row_ops;
   using embedding = detail::cpu_embedding_ops;
   using bag = detail::cpu_bag_ops;
+  using gemm = detail::cpu_gemm_ops;
+  using pointwise = detail::cpu_pointwise_ops;
+  using conv = detail::cpu_conv_ops;
+  using recurrent = detail::cpu_recurrent_ops;
+  using pool = detail::cpu_pool_ops;
 
   // Runs body(begin, end) over [0, n) in parallel chunks of at least `grain` elements.
   template <class Body>

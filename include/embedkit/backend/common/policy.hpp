@@ -8,9 +8,14 @@
 #include <type_traits>
 
 #include "embedkit/backend/common/bag.hpp"
+#include "embedkit/backend/common/conv.hpp"
 #include "embedkit/backend/common/embedding.hpp"
+#include "embedkit/backend/common/gemm.hpp"
 #include "embedkit/backend/common/index.hpp"
 #include "embedkit/backend/common/memory.hpp"
+#include "embedkit/backend/common/pointwise.hpp"
+#include "embedkit/backend/common/pool.hpp"
+#include "embedkit/backend/common/recurrent.hpp"
 #include "embedkit/backend/common/rows.hpp"
 #include "embedkit/core/backend_fwd.hpp"
 
@@ -30,6 +35,11 @@ concept BackendPolicy =
     IndexOps<typename B::index> &&
     RowOps<typename B::rows, B> &&
     EmbeddingOps<typename B::embedding, B> &&
-    BagOps<typename B::bag, B>;
+    BagOps<typename B::bag, B> &&
+    GemmOps<typename B::gemm> &&
+    PointwiseOps<typename B::pointwise> &&
+    ConvOps<typename B::conv> &&
+    RecurrentOps<typename B::recurrent> &&
+    PoolOps<typename B::pool>;
 
 }  // namespace embedkit::detail
