@@ -47,6 +47,7 @@ class HcnnEncoder {
   // x [B, L, E] with zero rows at padding -> [B, enc_dim].
   Tensor<float, Backend> encode(const Tensor<float, Backend>& x, const TokenBatch<Backend>& batch) const {
     const std::int64_t B = batch.batch(), L = batch.length();
+    if (L == 0) return Tensor<float, Backend>::zeros(Shape{B, enc_dim_});  // only empty sequences
     Tensor<float, Backend> h;
     for (std::size_t k = 0; k < convs_.size(); ++k) {
       h = convs_[k].forward_channels_last(k == 0 ? x.cview() : h.cview());
