@@ -66,8 +66,14 @@ class BasicObject2Vec {
                                 const CreateOptions& options = {}) {
     return create(Object2VecHyperparameters::parse(hyperparameters_json), seed, options);
   }
+  // Hyperparameters built in code are checked as if read from their JSON form.
   static BasicObject2Vec create(const Object2VecHyperparameters& hp, std::uint64_t seed,
                                 const CreateOptions& options = {}) {
+    if (!(Object2VecHyperparameters::from_json(hp.to_json()) == hp)) {
+      detail::raise<value_error>("Object2Vec::create: the hyperparameters do not read back as themselves (" +
+                                 json::dump(hp.to_json()) + "): enc1_network_is_enc0 with an enc1 that "
+                                 "differs from enc0, or a value no config can hold");
+    }
     BasicObject2Vec m(hp, seed, /*tables=*/{});
     m.read_auxiliary(options.auxiliary);
     return m;

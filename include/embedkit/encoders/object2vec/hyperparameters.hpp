@@ -39,8 +39,8 @@ namespace embedkit {
 // The encoder kinds: hierarchical CNN, multi-layer bidirectional LSTM, average of the token
 // embeddings.
 enum class EncoderNetwork { hcnn, bilstm, pooled_embedding };
-// How the two encodings are compared: u * v, [u, v], |u - v|.
-// enum class Comparator { hadamard, concat, abs_diff }: core/comparator.hpp (the pointwise op uses it too).
+// How the two encodings are compared, Comparator { hadamard, concat, abs_diff } (u * v,
+// [u, v], |u - v|), is in core/comparator.hpp: the pointwise op uses it too.
 // softmax: num_classes scores (classification); mean_squared_error: one score (regression).
 enum class OutputLayer { softmax, mean_squared_error };
 
@@ -480,7 +480,8 @@ inline std::vector<Comparator> read_comparators(const json::Value& v, std::strin
     }
     for (const Comparator seen : out) {
       if (seen == c->value) {
-        fail(name, v, " names " + std::string(c->name) + " twice; each comparator may appear once");
+        fail(name, v,
+             " names " + std::string(c->name) + " twice; each comparator may appear once");
       }
     }
     out.push_back(c->value);
