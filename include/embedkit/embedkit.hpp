@@ -1,7 +1,8 @@
 // embedkit: embeddings for C++. This umbrella header brings in everything that runs on the
-// CPU. It never needs CUDA (embedkit/backend/cuda.hpp, nvcc only), the optional I/O codecs
-// (embedkit/io/, embedkit/json/) nor Eigen's headers (embedkit/core/eigen.hpp, for code that
-// maps tensors as Eigen matrices).
+// CPU: the tables and the dense layers. It never needs CUDA (embedkit/backend/cuda.hpp, nvcc
+// only) nor the optional I/O codecs (embedkit/io/, embedkit/json/); the layers that read
+// configs (nn/pooling.hpp) and the encoders (embedkit/encoders/) are included on their own.
+// Eigen's dense module arrives with the cpu gemm; embedkit/core/eigen.hpp adds maps of tensors.
 #pragma once
 
 #include "embedkit/core/config.hpp"
@@ -14,6 +15,7 @@
 #include "embedkit/core/transfer.hpp"
 #include "embedkit/core/sparse_grad.hpp"
 #include "embedkit/core/mode.hpp"
+#include "embedkit/core/activation.hpp"
 #include "embedkit/core/quantized.hpp"
 #include "embedkit/core/philox.hpp"
 #include "embedkit/core/random.hpp"
@@ -22,3 +24,9 @@
 #include "embedkit/nn/parameter.hpp"
 #include "embedkit/nn/embedding.hpp"
 #include "embedkit/nn/embedding_bag.hpp"
+#include "embedkit/nn/linear.hpp"
+#include "embedkit/nn/lstm.hpp"
+#include "embedkit/nn/conv1d.hpp"
+#include "embedkit/nn/layer_norm.hpp"
+#include "embedkit/nn/activation.hpp"
+#include "embedkit/nn/dropout.hpp"
