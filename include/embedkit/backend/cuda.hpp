@@ -12,9 +12,14 @@
 
 #include "embedkit/backend/common/policy.hpp"
 #include "embedkit/backend/cuda/bag.cuh"
+#include "embedkit/backend/cuda/conv.cuh"
 #include "embedkit/backend/cuda/embedding.cuh"
+#include "embedkit/backend/cuda/gemm.cuh"
 #include "embedkit/backend/cuda/index.cuh"
 #include "embedkit/backend/cuda/memory.cuh"
+#include "embedkit/backend/cuda/pointwise.cuh"
+#include "embedkit/backend/cuda/pool.cuh"
+#include "embedkit/backend/cuda/recurrent.cuh"
 #include "embedkit/backend/cuda/rows.cuh"
 #include "embedkit/backend/cuda/runtime.cuh"
 #include "embedkit/core/backend_fwd.hpp"
@@ -30,6 +35,11 @@ struct cuda {
   using rows = detail::cuda_row_ops;
   using embedding = detail::cuda_embedding_ops;
   using bag = detail::cuda_bag_ops;
+  using gemm = detail::cuda_gemm_ops;
+  using pointwise = detail::cuda_pointwise_ops;
+  using conv = detail::cuda_conv_ops;
+  using recurrent = detail::cuda_recurrent_ops;
+  using pool = detail::cuda_pool_ops;
 
   // The number of CUDA devices; 0 when there is none or no driver (never throws).
   static int device_count() noexcept {
