@@ -1,7 +1,8 @@
 // The cpu pool op (backend/common/pool.hpp): one mode of one [batch, length, dim] tensor per
 // call, in parallel over the samples. Each sample reads only its real tokens' rows (padding
-// rows are never touched, so a NaN in a padding row stays out of the result), and accumulates
-// straight into its output row: float and double are their own accumulation types.
+// rows are not read, so a NaN in one stays out of the result; the one exception is cls of a
+// sample without real tokens, which is its position 0), and accumulates straight into its
+// output row: float and double are their own accumulation types.
 #pragma once
 
 #include <algorithm>
