@@ -53,13 +53,18 @@ struct cpu_pointwise_ops {
         T* o = out + r * dim;
         double sum = 0;
         for (std::int64_t j = 0; j < dim; ++j) sum += in[j];
-        const double mean = sum / static_cast<double>(dim);
-        double sq = 0;
+        double mean = sum / static_cast<double>(dim);
+        // The corrected two-pass algorithm: the residuals' own sum repairs the rounding of the
+        // first mean, which matters for double rows far from zero (1000 + noise).
+        double sq = 0, drift = 0;
         for (std::int64_t j = 0; j < dim; ++j) {
           const double d = in[j] - mean;
+          drift += d;
           sq += d * d;
         }
-        const double rstd = 1.0 / std::sqrt(sq / static_cast<double>(dim) + eps);
+        sq -= drift * drift / static_cast<double>(dim);
+        mean += drift / static_cast<double>(dim);
+        const double rstd = 1.0 / std::sqrt(std::max(sq, 0.0) / static_cast<double>(dim) + eps);
         for (std::int64_t j = 0; j < dim; ++j) {
           double v = (in[j] - mean) * rstd;
           if (gamma != nullptr) v *= gamma[j];
