@@ -14,11 +14,16 @@ enum class Activation { linear, relu, tanh, sigmoid, gelu };
 
 constexpr const char* activation_name(Activation a) noexcept {
   switch (a) {
-    case Activation::linear: return "linear";
-    case Activation::relu: return "relu";
-    case Activation::tanh: return "tanh";
-    case Activation::sigmoid: return "sigmoid";
-    case Activation::gelu: return "gelu";
+    case Activation::linear:
+      return "linear";
+    case Activation::relu:
+      return "relu";
+    case Activation::tanh:
+      return "tanh";
+    case Activation::sigmoid:
+      return "sigmoid";
+    case Activation::gelu:
+      return "gelu";
   }
   return "?";
 }

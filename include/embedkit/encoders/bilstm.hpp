@@ -22,11 +22,14 @@ namespace embedkit {
 template <class Backend = cpu>
 class BiLstmEncoder {
  public:
-  BiLstmEncoder(std::int64_t token_dim, std::int64_t enc_dim, std::int64_t layers, std::uint64_t seed)
+  BiLstmEncoder(std::int64_t token_dim, std::int64_t enc_dim, std::int64_t layers,
+                std::uint64_t seed)
       : enc_dim_(enc_dim),
         hidden_((enc_dim + 1) / 2),
         lstm_(token_dim, hidden_,
-              LSTMOptions{.num_layers = layers, .batch_first = true, .bidirectional = true,
+              LSTMOptions{.num_layers = layers,
+                          .batch_first = true,
+                          .bidirectional = true,
                           .seed = detail::parameter_seed(seed, 0)}),
         proj_(2 * hidden_, enc_dim, LinearOptions{.seed = detail::parameter_seed(seed, 1)}) {}
 
@@ -35,7 +38,8 @@ class BiLstmEncoder {
   std::int64_t layers() const noexcept { return lstm_.num_layers(); }
 
   // x [B, L, E] -> [B, enc_dim].
-  Tensor<float, Backend> encode(const Tensor<float, Backend>& x, const TokenBatch<Backend>& batch) const {
+  Tensor<float, Backend> encode(const Tensor<float, Backend>& x,
+                                const TokenBatch<Backend>& batch) const {
     const std::int64_t B = batch.batch(), H = hidden_;
     const auto r = lstm_.forward(x.cview(), std::span<const std::int64_t>(batch.lengths));
     const float* fwd = r.h_n.data() + (2 * (lstm_.num_layers() - 1)) * B * H;

@@ -25,9 +25,11 @@ class HcnnEncoder {
       : enc_dim_(enc_dim) {
     std::int64_t dilation = 1;
     for (std::int64_t k = 0; k < layers; ++k, dilation *= 2) {
-      convs_.emplace_back(k == 0 ? token_dim : enc_dim, enc_dim, filter_width,
-                          Conv1dOptions{.padding_same = true, .dilation = dilation,
-                                        .seed = detail::parameter_seed(seed, static_cast<std::uint64_t>(k))});
+      convs_.emplace_back(
+          k == 0 ? token_dim : enc_dim, enc_dim, filter_width,
+          Conv1dOptions{.padding_same = true,
+                        .dilation = dilation,
+                        .seed = detail::parameter_seed(seed, static_cast<std::uint64_t>(k))});
     }
   }
 
@@ -45,7 +47,8 @@ class HcnnEncoder {
   std::int64_t layers() const noexcept { return static_cast<std::int64_t>(convs_.size()); }
 
   // x [B, L, E] with zero rows at padding -> [B, enc_dim].
-  Tensor<float, Backend> encode(const Tensor<float, Backend>& x, const TokenBatch<Backend>& batch) const {
+  Tensor<float, Backend> encode(const Tensor<float, Backend>& x,
+                                const TokenBatch<Backend>& batch) const {
     const std::int64_t B = batch.batch(), L = batch.length();
     if (L == 0) return Tensor<float, Backend>::zeros(Shape{B, enc_dim_});  // only empty sequences
     Tensor<float, Backend> h;

@@ -70,9 +70,11 @@ class BasicObject2Vec {
   static BasicObject2Vec create(const Object2VecHyperparameters& hp, std::uint64_t seed,
                                 const CreateOptions& options = {}) {
     if (!(Object2VecHyperparameters::from_json(hp.to_json()) == hp)) {
-      detail::raise<value_error>("Object2Vec::create: the hyperparameters do not read back as themselves (" +
-                                 json::dump(hp.to_json()) + "): enc1_network_is_enc0 with an enc1 that "
-                                 "differs from enc0, or a value no config can hold");
+      detail::raise<value_error>(
+          "Object2Vec::create: the hyperparameters do not read back as themselves (" +
+          json::dump(hp.to_json()) +
+          "): enc1_network_is_enc0 with an enc1 that "
+          "differs from enc0, or a value no config can hold");
     }
     BasicObject2Vec m(hp, seed, /*tables=*/{});
     m.read_auxiliary(options.auxiliary);
@@ -156,8 +158,9 @@ class BasicObject2Vec {
                         std::span<const std::vector<std::int64_t>> in1,
                         const std::array<EncodeOptions, 2>& options = {}) const {
     if (in0.size() != in1.size()) {
-      detail::raise<value_error>("Object2Vec::predict: " + std::to_string(in0.size()) + " in0 sequences but " +
-                                 std::to_string(in1.size()) + " in1 sequences; every instance needs both");
+      detail::raise<value_error>("Object2Vec::predict: " + std::to_string(in0.size()) +
+                                 " in0 sequences but " + std::to_string(in1.size()) +
+                                 " in1 sequences; every instance needs both");
     }
     const auto u = encode_on_backend(0, in0, options[0]);
     const auto v = encode_on_backend(1, in1, options[1]);
@@ -166,7 +169,8 @@ class BasicObject2Vec {
     auto h = Tensor<float, Backend>::empty(Shape{B, comparator_width()});
     std::int64_t offset = 0;
     for (Comparator c : hp_.comparator_list) {
-      Backend::pointwise::compare(c, u.data(), v.data(), B, D, h.data() + offset, comparator_width());
+      Backend::pointwise::compare(c, u.data(), v.data(), B, D, h.data() + offset,
+                                  comparator_width());
       offset += c == Comparator::concat ? 2 * D : D;
     }
     for (const auto& layer : mlp_) {
@@ -188,9 +192,12 @@ class BasicObject2Vec {
   // Every tensor by its model.safetensors name, in file order: f(name, Parameter&).
   template <class F>
   void visit_parameters(F&& f) {
-    for (int i = 0; i < table_count(hp_); ++i) f(table_name(i), tables_[static_cast<std::size_t>(i)].parameter());
-    for (int i = 0; i < 2; ++i) encoders_[static_cast<std::size_t>(i)].visit_parameters("enc" + std::to_string(i) + ".", f);
-    for (std::size_t k = 0; k < mlp_.size(); ++k) detail::visit_prefixed(mlp_[k], "mlp." + std::to_string(k) + ".", f);
+    for (int i = 0; i < table_count(hp_); ++i)
+      f(table_name(i), tables_[static_cast<std::size_t>(i)].parameter());
+    for (int i = 0; i < 2; ++i)
+      encoders_[static_cast<std::size_t>(i)].visit_parameters("enc" + std::to_string(i) + ".", f);
+    for (std::size_t k = 0; k < mlp_.size(); ++k)
+      detail::visit_prefixed(mlp_[k], "mlp." + std::to_string(k) + ".", f);
     detail::visit_prefixed(output_, "output.", f);
   }
 
@@ -207,14 +214,18 @@ class BasicObject2Vec {
     }
   };
 
-  static int table_count(const Object2VecHyperparameters& hp) { return hp.tied_token_embedding_weight ? 1 : 2; }
+  static int table_count(const Object2VecHyperparameters& hp) {
+    return hp.tied_token_embedding_weight ? 1 : 2;
+  }
   static std::string table_name(int i) { return "enc" + std::to_string(i) + ".embedding.weight"; }
 
   // The layers of `hp`; weights drawn from `seed`, token tables from `tables` when given.
-  BasicObject2Vec(const Object2VecHyperparameters& hp, std::uint64_t seed, std::array<Tensor<float>, 2> tables)
+  BasicObject2Vec(const Object2VecHyperparameters& hp, std::uint64_t seed,
+                  std::array<Tensor<float>, 2> tables)
       : hp_(hp),
-        encoders_{SequenceEncoder<Backend>(hp.enc[0], hp.enc_dim, detail::parameter_seed(seed, 20)),
-                  SequenceEncoder<Backend>(hp.enc[1], hp.enc_dim, detail::parameter_seed(seed, 21))},
+        encoders_{
+            SequenceEncoder<Backend>(hp.enc[0], hp.enc_dim, detail::parameter_seed(seed, 20)),
+            SequenceEncoder<Backend>(hp.enc[1], hp.enc_dim, detail::parameter_seed(seed, 21))},
         output_(hp.mlp_layers > 0 ? hp.mlp_dim : comparator_width(hp), hp.output_size(),
                 LinearOptions{.seed = detail::parameter_seed(seed, 50)}) {
     for (int i = 0; i < table_count(hp); ++i) {
@@ -222,25 +233,32 @@ class BasicObject2Vec {
       auto& given = tables[static_cast<std::size_t>(i)];
       if (given.rank() == 2) {
         if (!(given.shape() == Shape{e.vocab_size, e.token_embedding_dim})) {
-          detail::raise<format_error>("Object2Vec: tensor '" + table_name(i) + "' has shape " + given.shape().str() +
-                                      ", config.json needs " + Shape{e.vocab_size, e.token_embedding_dim}.str(), -1);
+          detail::raise<format_error>("Object2Vec: tensor '" + table_name(i) + "' has shape " +
+                                          given.shape().str() + ", config.json needs " +
+                                          Shape{e.vocab_size, e.token_embedding_dim}.str(),
+                                      -1);
         }
-        tables_.push_back(TableSlot{Table::from_pretrained(to<Backend>(std::move(given)), {}, false)});
+        tables_.push_back(
+            TableSlot{Table::from_pretrained(to<Backend>(std::move(given)), {}, false)});
       } else {
-        tables_.push_back(TableSlot{Table(e.vocab_size, e.token_embedding_dim,
-                                          {.seed = detail::parameter_seed(seed, 10 + static_cast<std::uint64_t>(i))})});
+        tables_.push_back(TableSlot{
+            Table(e.vocab_size, e.token_embedding_dim,
+                  {.seed = detail::parameter_seed(seed, 10 + static_cast<std::uint64_t>(i))})});
       }
     }
     std::int64_t width = comparator_width();
     for (std::int64_t k = 0; k < hp.mlp_layers; ++k) {
-      mlp_.emplace_back(width, hp.mlp_dim, LinearOptions{.seed = detail::parameter_seed(seed, 30 + static_cast<std::uint64_t>(k))});
+      mlp_.emplace_back(
+          width, hp.mlp_dim,
+          LinearOptions{.seed = detail::parameter_seed(seed, 30 + static_cast<std::uint64_t>(k))});
       width = hp.mlp_dim;
     }
   }
 
   static std::int64_t comparator_width(const Object2VecHyperparameters& hp) {
     std::int64_t w = 0;
-    for (Comparator c : hp.comparator_list) w += c == Comparator::concat ? 2 * hp.enc_dim : hp.enc_dim;
+    for (Comparator c : hp.comparator_list)
+      w += c == Comparator::concat ? 2 * hp.enc_dim : hp.enc_dim;
     return w;
   }
   std::int64_t comparator_width() const { return comparator_width(hp_); }
@@ -253,19 +271,25 @@ class BasicObject2Vec {
     return i;
   }
 
-  Tensor<float, Backend> encode_on_backend(int i, std::span<const std::vector<std::int64_t>> sequences,
+  Tensor<float, Backend> encode_on_backend(int i,
+                                           std::span<const std::vector<std::int64_t>> sequences,
                                            const EncodeOptions& options) const {
     check_encoder(i, "Object2Vec::encode");
     const auto& e = hp_.enc[static_cast<std::size_t>(i)];
     if (options.max_seq_len != 0 && (options.max_seq_len < 1 || options.max_seq_len > 5000)) {
-      detail::raise<value_error>("Object2Vec::encode: infer_max_seqlens value " + std::to_string(options.max_seq_len) +
-                                 " for in" + std::to_string(i) + " is out of range; allowed 1..5000");
+      detail::raise<value_error>("Object2Vec::encode: infer_max_seqlens value " +
+                                 std::to_string(options.max_seq_len) + " for in" +
+                                 std::to_string(i) + " is out of range; allowed 1..5000");
     }
-    const std::int64_t limit = options.max_seq_len > 0 ? std::min(options.max_seq_len, e.max_seq_len) : e.max_seq_len;
-    const auto batch = TokenBatch<Backend>::make(sequences, limit, e.vocab_size, "in" + std::to_string(i));
-    const Table& table = tables_[static_cast<std::size_t>(hp_.tied_token_embedding_weight ? 0 : i)].table;
+    const std::int64_t limit =
+        options.max_seq_len > 0 ? std::min(options.max_seq_len, e.max_seq_len) : e.max_seq_len;
+    const auto batch =
+        TokenBatch<Backend>::make(sequences, limit, e.vocab_size, "in" + std::to_string(i));
+    const Table& table =
+        tables_[static_cast<std::size_t>(hp_.tied_token_embedding_weight ? 0 : i)].table;
     auto x = table.forward(batch.ids.cview());
-    Backend::pointwise::zero_masked(x.data(), batch.batch() * batch.length(), e.token_embedding_dim, batch.mask.data());
+    Backend::pointwise::zero_masked(x.data(), batch.batch() * batch.length(), e.token_embedding_dim,
+                                    batch.mask.data());
     return encoders_[static_cast<std::size_t>(i)].encode(x, batch);
   }
 
@@ -281,8 +305,10 @@ class BasicObject2Vec {
     std::size_t used = 0;
     visit_parameters([&](const std::string& name, auto& p) {
       if (!st.contains(name)) {
-        detail::raise<format_error>("Object2Vec::load: " + (dir / "model.safetensors").string() + " has no tensor '" +
-                                    name + "' " + p.shape().str() + ", which config.json's architecture needs", -1);
+        detail::raise<format_error>("Object2Vec::load: " + (dir / "model.safetensors").string() +
+                                        " has no tensor '" + name + "' " + p.shape().str() +
+                                        ", which config.json's architecture needs",
+                                    -1);
       }
       ++used;
       if (name.ends_with(".embedding.weight")) return;  // the tables were built from the file
@@ -294,8 +320,10 @@ class BasicObject2Vec {
         bool known = false;
         visit_parameters([&](const std::string& n, auto&) { known = known || n == name; });
         if (!known) {
-          detail::raise<format_error>("Object2Vec::load: " + (dir / "model.safetensors").string() + " holds tensor '" +
-                                      name + "', which config.json's architecture does not have", -1);
+          detail::raise<format_error>("Object2Vec::load: " + (dir / "model.safetensors").string() +
+                                          " holds tensor '" + name +
+                                          "', which config.json's architecture does not have",
+                                      -1);
         }
       }
     }
@@ -308,19 +336,23 @@ class BasicObject2Vec {
       if (e.vocab_file.empty() && e.pretrained_embedding_file.empty()) continue;
       if (aux.empty()) {
         detail::raise<value_error>("Object2Vec::create: " + enc + "_vocab_file / " + enc +
-                                   "_pretrained_embedding_file name files; pass CreateOptions::auxiliary, the folder holding them");
+                                   "_pretrained_embedding_file name files; pass "
+                                   "CreateOptions::auxiliary, the folder holding them");
       }
-      if (!e.vocab_file.empty()) vocab_[static_cast<std::size_t>(i)] = Vocabulary::load_json(aux / e.vocab_file);
+      if (!e.vocab_file.empty())
+        vocab_[static_cast<std::size_t>(i)] = Vocabulary::load_json(aux / e.vocab_file);
       if (e.pretrained_embedding_file.empty()) continue;
       if (!vocab_[static_cast<std::size_t>(i)]) {
-        detail::raise<value_error>("Object2Vec::create: " + enc + "_pretrained_embedding_file needs " + enc +
+        detail::raise<value_error>("Object2Vec::create: " + enc +
+                                   "_pretrained_embedding_file needs " + enc +
                                    "_vocab_file, which maps its words to ids");
       }
       if (hp_.tied_token_embedding_weight && i == 1) continue;  // one table: enc0's files fill it
       auto& slot = tables_[static_cast<std::size_t>(i)];
       auto host = Tensor<float>::empty(slot.table.weight().shape());
       detail::transfer_bytes<cpu, Backend>(host.data(), slot.table.weight().data(), host.bytes());
-      detail::apply_pretrained(host, *vocab_[static_cast<std::size_t>(i)], aux / e.pretrained_embedding_file, enc);
+      detail::apply_pretrained(host, *vocab_[static_cast<std::size_t>(i)],
+                               aux / e.pretrained_embedding_file, enc);
       slot.parameter().assign(host.cview(), "weight", "Object2Vec::create");
       slot.table.freeze(e.freeze_pretrained_embedding);
     }

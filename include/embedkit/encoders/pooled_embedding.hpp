@@ -26,7 +26,8 @@ class PooledEmbeddingEncoder {
   std::int64_t output_dim() const noexcept { return enc_dim_; }
 
   // x [B, L, E] with zero rows at padding -> [B, enc_dim].
-  Tensor<float, Backend> encode(const Tensor<float, Backend>& x, const TokenBatch<Backend>& batch) const {
+  Tensor<float, Backend> encode(const Tensor<float, Backend>& x,
+                                const TokenBatch<Backend>& batch) const {
     const std::int64_t B = batch.batch(), L = batch.length();
     auto pooled = Tensor<float, Backend>::empty(Shape{B, token_dim_});
     detail::PoolProblem<float> p;

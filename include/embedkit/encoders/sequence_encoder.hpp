@@ -26,14 +26,17 @@ class SequenceEncoder {
   // The number of blocks `layers` = auto (0) stands for, per network (docs/guide/encoders.md).
   static std::int64_t resolved_layers(const EncoderHyperparameters& h) {
     if (h.layers > 0) return h.layers;
-    return h.network == EncoderNetwork::hcnn ? HcnnEncoder<Backend>::auto_layers(h.max_seq_len, h.cnn_filter_width) : 1;
+    return h.network == EncoderNetwork::hcnn
+               ? HcnnEncoder<Backend>::auto_layers(h.max_seq_len, h.cnn_filter_width)
+               : 1;
   }
 
   std::int64_t output_dim() const {
     return std::visit([](const auto& e) { return e.output_dim(); }, impl_);
   }
 
-  Tensor<float, Backend> encode(const Tensor<float, Backend>& x, const TokenBatch<Backend>& batch) const {
+  Tensor<float, Backend> encode(const Tensor<float, Backend>& x,
+                                const TokenBatch<Backend>& batch) const {
     return std::visit([&](const auto& e) { return e.encode(x, batch); }, impl_);
   }
 
@@ -43,7 +46,8 @@ class SequenceEncoder {
   }
 
  private:
-  using Impl = std::variant<PooledEmbeddingEncoder<Backend>, HcnnEncoder<Backend>, BiLstmEncoder<Backend>>;
+  using Impl =
+      std::variant<PooledEmbeddingEncoder<Backend>, HcnnEncoder<Backend>, BiLstmEncoder<Backend>>;
 
   static Impl make(const EncoderHyperparameters& h, std::int64_t enc_dim, std::uint64_t seed) {
     switch (h.network) {

@@ -35,7 +35,8 @@ struct TokenBatch {
     t.lengths.resize(sequences.size());
     std::int64_t L = 0;
     for (std::size_t b = 0; b < sequences.size(); ++b) {
-      const std::int64_t len = std::min<std::int64_t>(static_cast<std::int64_t>(sequences[b].size()), max_len);
+      const std::int64_t len =
+          std::min<std::int64_t>(static_cast<std::int64_t>(sequences[b].size()), max_len);
       t.lengths[b] = len;
       L = std::max(L, len);
       for (std::int64_t p = 0; p < len; ++p) {
@@ -43,7 +44,8 @@ struct TokenBatch {
         if (id < 0 || id >= vocab_size) {
           detail::raise<index_error>(input + ": id " + std::to_string(id) + " of instance " +
                                      std::to_string(b) + " (position " + std::to_string(p) +
-                                     ") is outside the vocabulary [0, " + std::to_string(vocab_size) + ")");
+                                     ") is outside the vocabulary [0, " +
+                                     std::to_string(vocab_size) + ")");
         }
       }
     }

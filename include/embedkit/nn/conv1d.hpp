@@ -57,8 +57,11 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
     pad_right_ = options_.padding_same ? total - total / 2 : options_.padding;
     const std::uint64_t seed = options.seed ? *options.seed : next_seed();
     const double bound = 1.0 / std::sqrt(static_cast<double>(in_ * k_));
-    weight_ = detail::uniform_parameter<T, Backend>(Shape{out_, in_, k_}, bound, detail::parameter_seed(seed, 0));
-    if (options_.bias) bias_ = detail::uniform_parameter<T, Backend>(Shape{out_}, bound, detail::parameter_seed(seed, 1));
+    weight_ = detail::uniform_parameter<T, Backend>(Shape{out_, in_, k_}, bound,
+                                                    detail::parameter_seed(seed, 0));
+    if (options_.bias)
+      bias_ = detail::uniform_parameter<T, Backend>(Shape{out_}, bound,
+                                                    detail::parameter_seed(seed, 1));
   }
 
   std::int64_t in_channels() const noexcept { return in_; }
@@ -66,7 +69,9 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
   std::int64_t kernel_size() const noexcept { return k_; }
   const Options& options() const noexcept { return options_; }
   TensorView<const T> weight() const { return weight_.view(); }
-  TensorView<const T> bias() const { return options_.bias ? bias_.view() : TensorView<const T>(nullptr, Shape{0}); }
+  TensorView<const T> bias() const {
+    return options_.bias ? bias_.view() : TensorView<const T>(nullptr, Shape{0});
+  }
 
   // The output length for an input of `length` positions; a shape_error when the dilated
   // kernel does not fit the padded input (PyTorch's rule).
@@ -74,20 +79,22 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
     const std::int64_t padded = length + pad_left_ + pad_right_;
     const std::int64_t span = options_.dilation * (k_ - 1) + 1;
     if (padded < span) {
-      detail::raise<shape_error>(std::string(where) + ": the padded input has " +
-                                 std::to_string(padded) + " positions, fewer than the dilated kernel's " +
-                                 std::to_string(span) + " (input length " + std::to_string(length) + ")");
+      detail::raise<shape_error>(
+          std::string(where) + ": the padded input has " + std::to_string(padded) +
+          " positions, fewer than the dilated kernel's " + std::to_string(span) +
+          " (input length " + std::to_string(length) + ")");
     }
     return (padded - span) / options_.stride + 1;
   }
 
   // x [B, C_in, L] -> [B, C_out, L_out] (PyTorch's layout).
   Tensor<T, Backend> forward(TensorView<const T> x) const {
-    detail::check_conv_input("Conv1d::forward", x.shape(), x.shape().rank() == 3 ? x.shape()[1] : -1, in_,
-                             "[B, in_channels, L]");
+    detail::check_conv_input("Conv1d::forward", x.shape(),
+                             x.shape().rank() == 3 ? x.shape()[1] : -1, in_, "[B, in_channels, L]");
     const std::int64_t B = x.shape()[0], L = x.shape()[2];
     const std::int64_t lo = output_length(L, "Conv1d::forward");
-    const auto cols = unfold(x.data(), B, L, /*batch_stride=*/in_ * L, /*channel_stride=*/L, /*time_stride=*/1, lo);
+    const auto cols = unfold(x.data(), B, L, /*batch_stride=*/in_ * L, /*channel_stride=*/L,
+                             /*time_stride=*/1, lo);
     auto y = Tensor<T, Backend>::empty(Shape{B, out_, lo});
     // y[b] [C_out, L_out] = weight [C_out, C_in * k] · cols[b]ᵀ, then the bias down each row.
     for (std::int64_t b = 0; b < B; ++b) {
@@ -104,7 +111,8 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
       p.ldc = lo;
       Backend::gemm::gemm(p);
     }
-    if (options_.bias) Backend::conv::add_channel_bias(y.data(), B, out_, lo, static_cast<const T*>(bias_.data()));
+    if (options_.bias)
+      Backend::conv::add_channel_bias(y.data(), B, out_, lo, static_cast<const T*>(bias_.data()));
     return y;
   }
   Tensor<T, Backend> forward(const Tensor<T, Backend>& x) const { return forward(x.cview()); }
@@ -115,10 +123,12 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
                              x.shape().rank() == 3 ? x.shape()[2] : -1, in_, "[B, L, in_channels]");
     const std::int64_t B = x.shape()[0], L = x.shape()[1];
     const std::int64_t lo = output_length(L, "Conv1d::forward_channels_last");
-    const auto cols = unfold(x.data(), B, L, /*batch_stride=*/L * in_, /*channel_stride=*/1, /*time_stride=*/in_, lo);
+    const auto cols = unfold(x.data(), B, L, /*batch_stride=*/L * in_, /*channel_stride=*/1,
+                             /*time_stride=*/in_, lo);
     auto y = Tensor<T, Backend>::empty(Shape{B, lo, out_});
     detail::linear_rows<Backend>(B * lo, out_, in_ * k_, cols.data(), in_ * k_, weight_.data(),
-                                 options_.bias ? static_cast<const T*>(bias_.data()) : nullptr, y.data(), out_);
+                                 options_.bias ? static_cast<const T*>(bias_.data()) : nullptr,
+                                 y.data(), out_);
     return y;
   }
   Tensor<T, Backend> forward_channels_last(const Tensor<T, Backend>& x) const {
@@ -134,7 +144,8 @@ class Conv1d : public WithParameters<Conv1d<T, Backend>> {
   }
 
   Tensor<T, Backend> unfold(const T* x, std::int64_t B, std::int64_t L, std::int64_t batch_stride,
-                            std::int64_t channel_stride, std::int64_t time_stride, std::int64_t lo) const {
+                            std::int64_t channel_stride, std::int64_t time_stride,
+                            std::int64_t lo) const {
     auto cols = Tensor<T, Backend>::empty(Shape{B, lo, in_ * k_});
     detail::UnfoldProblem<T> p;
     p.x = x;

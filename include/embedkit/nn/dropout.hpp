@@ -15,7 +15,8 @@ class Dropout {
  public:
   explicit Dropout(double p = 0.5) : p_(p) {
     if (!(p >= 0.0 && p <= 1.0)) {
-      detail::raise<value_error>("Dropout: probability must be in [0, 1], got " + std::to_string(p));
+      detail::raise<value_error>("Dropout: probability must be in [0, 1], got " +
+                                 std::to_string(p));
     }
   }
   double p() const noexcept { return p_; }

@@ -37,8 +37,11 @@ class Linear : public WithParameters<Linear<T, Backend>> {
     detail::check_size("Linear", "out_features", out_features, 0);
     const std::uint64_t seed = options.seed ? *options.seed : next_seed();
     const double bound = in_ > 0 ? 1.0 / std::sqrt(static_cast<double>(in_)) : 0.0;
-    weight_ = detail::uniform_parameter<T, Backend>(Shape{out_, in_}, bound, detail::parameter_seed(seed, 0));
-    if (has_bias_) bias_ = detail::uniform_parameter<T, Backend>(Shape{out_}, bound, detail::parameter_seed(seed, 1));
+    weight_ = detail::uniform_parameter<T, Backend>(Shape{out_, in_}, bound,
+                                                    detail::parameter_seed(seed, 0));
+    if (has_bias_)
+      bias_ = detail::uniform_parameter<T, Backend>(Shape{out_}, bound,
+                                                    detail::parameter_seed(seed, 1));
   }
 
   std::int64_t in_features() const noexcept { return in_; }
@@ -46,13 +49,17 @@ class Linear : public WithParameters<Linear<T, Backend>> {
   bool has_bias() const noexcept { return has_bias_; }
   TensorView<const T> weight() const { return weight_.view(); }
   // [out_features], or an empty view without a bias.
-  TensorView<const T> bias() const { return has_bias_ ? bias_.view() : TensorView<const T>(nullptr, Shape{0}); }
+  TensorView<const T> bias() const {
+    return has_bias_ ? bias_.view() : TensorView<const T>(nullptr, Shape{0});
+  }
 
   Tensor<T, Backend> forward(TensorView<const T> x) const {
-    detail::check_input("Linear::forward", x.shape(), 1, Shape::max_rank, in_, "[..., in_features]");
+    detail::check_input("Linear::forward", x.shape(), 1, Shape::max_rank, in_,
+                        "[..., in_features]");
     auto y = Tensor<T, Backend>::empty(detail::with_last_dim(x.shape(), out_));
-    detail::linear_rows<Backend>(detail::leading_positions(x.shape()), out_, in_, x.data(), in_, weight_.data(),
-                                 has_bias_ ? bias_.data() : nullptr, y.data(), out_);
+    detail::linear_rows<Backend>(detail::leading_positions(x.shape()), out_, in_, x.data(), in_,
+                                 weight_.data(), has_bias_ ? bias_.data() : nullptr, y.data(),
+                                 out_);
     return y;
   }
   Tensor<T, Backend> forward(const Tensor<T, Backend>& x) const { return forward(x.cview()); }

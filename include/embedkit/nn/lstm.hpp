@@ -64,14 +64,19 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
       for (std::int64_t dir = 0; dir < directions(); ++dir) {
         Cell cell;
         const std::int64_t in = layer == 0 ? input_ : directions() * hidden_;
-        cell.w_ih = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_, in}, bound, detail::parameter_seed(seed, k++));
-        cell.w_hh = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_, hidden_}, bound, detail::parameter_seed(seed, k++));
+        cell.w_ih = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_, in}, bound,
+                                                          detail::parameter_seed(seed, k++));
+        cell.w_hh = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_, hidden_}, bound,
+                                                          detail::parameter_seed(seed, k++));
         if (options_.bias) {
-          cell.b_ih = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_}, bound, detail::parameter_seed(seed, k++));
-          cell.b_hh = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_}, bound, detail::parameter_seed(seed, k++));
+          cell.b_ih = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_}, bound,
+                                                            detail::parameter_seed(seed, k++));
+          cell.b_hh = detail::uniform_parameter<T, Backend>(Shape{4 * hidden_}, bound,
+                                                            detail::parameter_seed(seed, k++));
         }
         const std::string suffix = "_l" + std::to_string(layer) + (dir == 1 ? "_reverse" : "");
-        cell.names = {"weight_ih" + suffix, "weight_hh" + suffix, "bias_ih" + suffix, "bias_hh" + suffix};
+        cell.names = {"weight_ih" + suffix, "weight_hh" + suffix, "bias_ih" + suffix,
+                      "bias_hh" + suffix};
         cells_.push_back(std::move(cell));
       }
     }
@@ -91,19 +96,21 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
     if (s.rank() != 3 || s[2] != input_) {
       detail::raise<shape_error>("LSTM::forward: input has shape " + s.str() + ", expected " +
                                  (options_.batch_first ? "[B, L, " : "[L, B, ") +
-                                 std::to_string(input_) + "] (input_size " + std::to_string(input_) + ")");
+                                 std::to_string(input_) + "] (input_size " +
+                                 std::to_string(input_) + ")");
     }
     const bool bf = options_.batch_first;
     const std::int64_t B = bf ? s[0] : s[1];
     const std::int64_t L = bf ? s[1] : s[0];
     const std::vector<std::int64_t> len = checked_lengths(lengths, B, L);
     const std::int64_t steps = len.empty() ? 0 : *std::max_element(len.begin(), len.end());
-    const auto device_len = to<Backend>(Tensor<std::int64_t, cpu>::copy_of(
-        TensorView<const std::int64_t>(len.data(), Shape{B})));
+    const auto device_len = to<Backend>(
+        Tensor<std::int64_t, cpu>::copy_of(TensorView<const std::int64_t>(len.data(), Shape{B})));
 
     const std::int64_t H = hidden_, D = directions();
     const Shape out_shape = bf ? Shape{B, L, D * H} : Shape{L, B, D * H};
-    Output r{Tensor<T, Backend>::zeros(out_shape), Tensor<T, Backend>::zeros(Shape{options_.num_layers * D, B, H}),
+    Output r{Tensor<T, Backend>::zeros(out_shape),
+             Tensor<T, Backend>::zeros(Shape{options_.num_layers * D, B, H}),
              Tensor<T, Backend>::zeros(Shape{options_.num_layers * D, B, H})};
     // Strides of a [.., .., width] tensor in this layout, per sample and per position.
     auto batch_stride = [&](std::int64_t width) { return bf ? L * width : width; };
@@ -115,10 +122,12 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
     for (std::int64_t layer = 0; layer < options_.num_layers; ++layer) {
       const T* in = layer == 0 ? x.data() : below.data();
       const std::int64_t in_dim = layer == 0 ? input_ : D * H;
-      auto out = layer + 1 == options_.num_layers ? std::move(r.output) : Tensor<T, Backend>::zeros(out_shape);
+      auto out = layer + 1 == options_.num_layers ? std::move(r.output)
+                                                  : Tensor<T, Backend>::zeros(out_shape);
       for (std::int64_t dir = 0; dir < D; ++dir) {
         const Cell& cell = cells_[static_cast<std::size_t>(layer * D + dir)];
-        project_inputs(cell, in, in_dim, B, L, batch_stride(in_dim), time_stride(in_dim), xw.data());
+        project_inputs(cell, in, in_dim, B, L, batch_stride(in_dim), time_stride(in_dim),
+                       xw.data());
         detail::LstmStep<T> step;
         step.batch = B;
         step.length = L;
@@ -133,7 +142,8 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
         step.out_batch_stride = batch_stride(D * H);
         step.out_time_stride = time_stride(D * H);
         for (std::int64_t t = 0; t < steps; ++t) {
-          detail::linear_rows<Backend>(B, 4 * H, H, step.h, H, cell.w_hh.data(), bias_of(cell.b_hh), hw.data(), 4 * H);
+          detail::linear_rows<Backend>(B, 4 * H, H, step.h, H, cell.w_hh.data(), bias_of(cell.b_hh),
+                                       hw.data(), 4 * H);
           step.step = t;
           Backend::recurrent::lstm_step(step);
         }
@@ -176,7 +186,8 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
                       std::int64_t L, std::int64_t bstride, std::int64_t tstride, T* xw) const {
     const std::int64_t G = 4 * hidden_;
     if (tstride == in_dim && bstride == L * in_dim) {
-      detail::linear_rows<Backend>(B * L, G, in_dim, in, in_dim, cell.w_ih.data(), bias_of(cell.b_ih), xw, G);
+      detail::linear_rows<Backend>(B * L, G, in_dim, in, in_dim, cell.w_ih.data(),
+                                   bias_of(cell.b_ih), xw, G);
       return;
     }
     for (std::int64_t b = 0; b < B; ++b) {

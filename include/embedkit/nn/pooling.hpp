@@ -41,13 +41,20 @@ namespace embedkit {
 // The name sentence-transformers gives a mode in its `pooling_mode` key ("sum" is embedkit's).
 constexpr std::string_view name(PoolingMode m) noexcept {
   switch (m) {
-    case PoolingMode::cls: return "cls";
-    case PoolingMode::max: return "max";
-    case PoolingMode::mean: return "mean";
-    case PoolingMode::mean_sqrt_len_tokens: return "mean_sqrt_len_tokens";
-    case PoolingMode::weightedmean: return "weightedmean";
-    case PoolingMode::lasttoken: return "lasttoken";
-    case PoolingMode::sum: return "sum";
+    case PoolingMode::cls:
+      return "cls";
+    case PoolingMode::max:
+      return "max";
+    case PoolingMode::mean:
+      return "mean";
+    case PoolingMode::mean_sqrt_len_tokens:
+      return "mean_sqrt_len_tokens";
+    case PoolingMode::weightedmean:
+      return "weightedmean";
+    case PoolingMode::lasttoken:
+      return "lasttoken";
+    case PoolingMode::sum:
+      return "sum";
   }
   return "?";
 }
@@ -55,8 +62,9 @@ constexpr std::string_view name(PoolingMode m) noexcept {
 namespace detail {
 
 inline constexpr PoolingMode all_pooling_modes[] = {
-    PoolingMode::cls,          PoolingMode::max,       PoolingMode::mean,
-    PoolingMode::mean_sqrt_len_tokens, PoolingMode::weightedmean, PoolingMode::lasttoken,
+    PoolingMode::cls,          PoolingMode::max,
+    PoolingMode::mean,         PoolingMode::mean_sqrt_len_tokens,
+    PoolingMode::weightedmean, PoolingMode::lasttoken,
     PoolingMode::sum};
 
 // The mode a name stands for, ignoring case as sentence-transformers 2.x-3.x did (it
@@ -141,8 +149,9 @@ struct PoolingConfig {
       return v != nullptr && !v->is_null() ? v : nullptr;
     };
     const auto bad = [&](std::string_view key, const json::Value& v, const std::string& allowed) {
-      detail::raise<value_error>(std::string(where) + ": key '" + std::string(key) + "' has value " +
-                                 detail::json_excerpt(v) + "; expected " + allowed);
+      detail::raise<value_error>(std::string(where) + ": key '" + std::string(key) +
+                                 "' has value " + detail::json_excerpt(v) + "; expected " +
+                                 allowed);
     };
     const auto flag = [&](std::string_view key) -> std::optional<bool> {
       const json::Value* v = get(key);
@@ -157,8 +166,8 @@ struct PoolingConfig {
       return v->as_int64();
     };
     const auto mode = [&](std::string_view key, const json::Value& v) {
-      const std::optional<PoolingMode> m = v.is_string() ? detail::pooling_mode_from_name(v.as_string())
-                                                         : std::nullopt;
+      const std::optional<PoolingMode> m =
+          v.is_string() ? detail::pooling_mode_from_name(v.as_string()) : std::nullopt;
       if (!m) bad(key, v, "one of " + detail::pooling_mode_names());
       return *m;
     };
@@ -192,7 +201,8 @@ struct PoolingConfig {
     for (const auto& [key, m] : legacy) {
       if (flag(key).value_or(false)) flagged.push_back(m);
     }
-    if (get("pooling_mode") == nullptr) c.modes = flagged.empty() ? std::vector{PoolingMode::mean} : flagged;
+    if (get("pooling_mode") == nullptr)
+      c.modes = flagged.empty() ? std::vector{PoolingMode::mean} : flagged;
 
     c.include_prompt = flag("include_prompt").value_or(true);
     const std::int64_t legacy_dim = size("word_embedding_dimension");
@@ -207,7 +217,9 @@ struct PoolingConfig {
   }
 
   // The same from the text of the file (json::parse's format_error for malformed JSON).
-  static PoolingConfig parse(std::string_view json_text) { return from_json(json::parse(json_text)); }
+  static PoolingConfig parse(std::string_view json_text) {
+    return from_json(json::parse(json_text));
+  }
 };
 
 template <class T = float, class Backend = cpu>
@@ -224,8 +236,9 @@ class Pooling {
   explicit Pooling(PoolingConfig config) : config_(std::move(config)) {
     config_.modes = detail::canonical_pooling_modes("Pooling", std::move(config_.modes));
     if (config_.dimension < 0) {
-      detail::raise<value_error>("Pooling: dimension " + std::to_string(config_.dimension) +
-                                 " is negative; give the token vectors' size, or 0 to leave it unchecked");
+      detail::raise<value_error>(
+          "Pooling: dimension " + std::to_string(config_.dimension) +
+          " is negative; give the token vectors' size, or 0 to leave it unchecked");
     }
   }
   Pooling(std::initializer_list<PoolingMode> modes)
@@ -279,9 +292,10 @@ class Pooling {
     for (std::int64_t b = 0; b < batch; ++b) {
       const std::int64_t n = lengths[static_cast<std::size_t>(b)];
       if (n < 0 || n > length) {
-        detail::raise<value_error>(std::string(where) + ": lengths[" + std::to_string(b) + "] = " +
-                                   std::to_string(n) + " is out of range [0, " +
-                                   std::to_string(length) + "] (the length of x " + x.shape().str() + ")");
+        detail::raise<value_error>(std::string(where) + ": lengths[" + std::to_string(b) +
+                                   "] = " + std::to_string(n) + " is out of range [0, " +
+                                   std::to_string(length) + "] (the length of x " +
+                                   x.shape().str() + ")");
       }
       bool* row = host.data() + b * length;
       std::fill_n(row, n, true);
@@ -301,12 +315,13 @@ class Pooling {
     if (config_.dimension != 0 && s[2] != config_.dimension) {
       detail::raise<shape_error>(std::string(where) + ": x has shape " + s.str() +
                                  ", token vectors of size " + std::to_string(s[2]) +
-                                 "; the config states dimension " + std::to_string(config_.dimension));
+                                 "; the config states dimension " +
+                                 std::to_string(config_.dimension));
     }
     if (prompt_length < 0 || prompt_length > s[1]) {
-      detail::raise<value_error>(std::string(where) + ": prompt_length " + std::to_string(prompt_length) +
-                                 " is out of range [0, " + std::to_string(s[1]) + "] (the length of x " +
-                                 s.str() + ")");
+      detail::raise<value_error>(std::string(where) + ": prompt_length " +
+                                 std::to_string(prompt_length) + " is out of range [0, " +
+                                 std::to_string(s[1]) + "] (the length of x " + s.str() + ")");
     }
   }
 

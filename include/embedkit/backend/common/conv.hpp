@@ -28,7 +28,8 @@ struct UnfoldProblem {
 };
 
 template <class K>
-concept ConvOps = requires(const UnfoldProblem<float>& p, float* y, const float* bias, std::int64_t n) {
+concept ConvOps = requires(const UnfoldProblem<float>& p, float* y, const float* bias,
+                           std::int64_t n) {
   K::unfold(p);
   K::add_channel_bias(y, n, n, n, bias);
 };

@@ -30,6 +30,8 @@ struct GemmProblem {
 };
 
 template <class K>
-concept GemmOps = requires(const GemmProblem<float>& p) { K::gemm(p); };
+concept GemmOps = requires(const GemmProblem<float>& p) {
+  K::gemm(p);
+};
 
 }  // namespace embedkit::detail

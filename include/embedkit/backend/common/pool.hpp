@@ -36,6 +36,8 @@ struct PoolProblem {
 };
 
 template <class K>
-concept PoolOps = requires(const PoolProblem<float>& p) { K::pool(p); };
+concept PoolOps = requires(const PoolProblem<float>& p) {
+  K::pool(p);
+};
 
 }  // namespace embedkit::detail

@@ -35,6 +35,8 @@ struct LstmStep {
 };
 
 template <class K>
-concept RecurrentOps = requires(const LstmStep<float>& p) { K::lstm_step(p); };
+concept RecurrentOps = requires(const LstmStep<float>& p) {
+  K::lstm_step(p);
+};
 
 }  // namespace embedkit::detail

@@ -14,7 +14,8 @@ struct cpu_conv_ops {
   template <class T>
   static void unfold(const UnfoldProblem<T>& p) {
     const std::int64_t width = p.channels * p.kernel;
-    parallel_for(p.batch * p.out_length, std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(width, 1)),
+    const std::int64_t grain = std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(width, 1));
+    parallel_for(p.batch * p.out_length, grain,
                  [&](std::int64_t r0, std::int64_t r1) {
       for (std::int64_t r = r0; r < r1; ++r) {
         const std::int64_t b = r / p.out_length;
@@ -36,7 +37,8 @@ struct cpu_conv_ops {
   template <class T>
   static void add_channel_bias(T* y, std::int64_t batch, std::int64_t channels, std::int64_t length,
                                const T* bias) {
-    parallel_for(batch * channels, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(length, 1)),
+    const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(length, 1));
+    parallel_for(batch * channels, grain,
                  [&](std::int64_t r0, std::int64_t r1) {
       for (std::int64_t r = r0; r < r1; ++r) {
         const T v = bias[r % channels];

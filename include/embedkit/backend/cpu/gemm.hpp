@@ -58,16 +58,20 @@ struct cpu_gemm_ops {
     const auto rows = static_cast<Eigen::Index>(r1 - r0);
     const auto cols = static_cast<Eigen::Index>(c1 - c0);
     const auto depth = static_cast<Eigen::Index>(p.k);
+    // A leading dimension, never below the row width (Eigen asserts it; 0 is fine for k = 0).
+    auto outer = [](std::int64_t ld, Eigen::Index width) {
+      return Stride(std::max(static_cast<Eigen::Index>(ld), width));
+    };
     Eigen::Map<Matrix, 0, Stride> c(p.c + r0 * p.ldc + c0, rows, cols,
-                                    Stride(static_cast<Eigen::Index>(std::max<std::int64_t>(p.ldc, cols))));
+                                    outer(p.ldc, cols));
     if (depth == 0) {
       if (!p.accumulate) c.setZero();
     } else {
       const Eigen::Map<const Matrix, 0, Stride> a(
-          p.a + r0 * p.lda, rows, depth, Stride(static_cast<Eigen::Index>(std::max<std::int64_t>(p.lda, depth))));
+          p.a + r0 * p.lda, rows, depth, outer(p.lda, depth));
       if (p.b_transposed) {
         const Eigen::Map<const Matrix, 0, Stride> bt(
-            p.b + c0 * p.ldb, cols, depth, Stride(static_cast<Eigen::Index>(std::max<std::int64_t>(p.ldb, depth))));
+            p.b + c0 * p.ldb, cols, depth, outer(p.ldb, depth));
         if (p.accumulate) {
           c.noalias() += a * bt.transpose();
         } else {
@@ -75,7 +79,7 @@ struct cpu_gemm_ops {
         }
       } else {
         const Eigen::Map<const Matrix, 0, Stride> b(
-            p.b + c0, depth, cols, Stride(static_cast<Eigen::Index>(std::max<std::int64_t>(p.ldb, cols))));
+            p.b + c0, depth, cols, outer(p.ldb, cols));
         if (p.accumulate) {
           c.noalias() += a * b;
         } else {

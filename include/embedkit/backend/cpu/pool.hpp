@@ -112,7 +112,9 @@ struct cpu_pool_ops {
             r = first >= 0 ? p.x[(b * p.length + first) * p.dim + j]
                 : p.length > 0 ? p.x[b * p.length * p.dim + j] : 0.0;
             break;
-          case PoolingMode::lasttoken: r = last >= 0 ? p.x[(b * p.length + last) * p.dim + j] : 0.0; break;
+          case PoolingMode::lasttoken:
+            r = last >= 0 ? p.x[(b * p.length + last) * p.dim + j] : 0.0;
+            break;
           case PoolingMode::max: r = any ? m : static_cast<double>(p.max_fill); break;
           case PoolingMode::sum: r = s; break;
           case PoolingMode::mean: r = s / std::max(count, 1e-9); break;

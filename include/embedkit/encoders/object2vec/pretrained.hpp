@@ -20,12 +20,13 @@ namespace embedkit::detail {
 // `vocab` maps their words to; returns how many rows were set. `encoder` ("enc0") names the
 // hyperparameters in errors.
 inline std::int64_t apply_pretrained(Tensor<float>& table, const Vocabulary& vocab,
-                                     const std::filesystem::path& glove_file, const std::string& encoder) {
+                                     const std::filesystem::path& glove_file,
+                                     const std::string& encoder) {
   const KeyedVectors kv = io::load_glove(glove_file);
   const std::int64_t rows = table.shape()[0], dim = table.shape()[1];
   if (kv.size() > 0 && kv.dim() != dim) {
-    raise<value_error>(encoder + "_pretrained_embedding_file '" + glove_file.filename().string() + "' holds " +
-                       std::to_string(kv.dim()) + "-dimensional vectors; " + encoder +
+    raise<value_error>(encoder + "_pretrained_embedding_file '" + glove_file.filename().string() +
+                       "' holds " + std::to_string(kv.dim()) + "-dimensional vectors; " + encoder +
                        "_token_embedding_dim is " + std::to_string(dim));
   }
   std::int64_t set = 0;
@@ -34,8 +35,9 @@ inline std::int64_t apply_pretrained(Tensor<float>& table, const Vocabulary& voc
     const std::optional<std::int64_t> id = vocab.find(words.token(w));
     if (!id) continue;
     if (*id < 0 || *id >= rows) {
-      raise<value_error>(encoder + "_vocab_file maps '" + words.token(w) + "' to id " + std::to_string(*id) +
-                         ", outside [0, " + std::to_string(rows) + ") (" + encoder + "_vocab_size)");
+      raise<value_error>(encoder + "_vocab_file maps '" + words.token(w) + "' to id " +
+                         std::to_string(*id) + ", outside [0, " + std::to_string(rows) + ") (" +
+                         encoder + "_vocab_size)");
     }
     const auto v = kv.row(w);
     std::copy(v.begin(), v.end(), table.data() + *id * dim);

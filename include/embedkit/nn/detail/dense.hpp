@@ -3,11 +3,10 @@
 // checks and the gemm calls they are built from.
 #pragma once
 
-
 #include <cmath>
 #include <cstdint>
-#include <string>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -52,7 +51,8 @@ Parameter<T, Backend> uniform_parameter(const Shape& shape, double bound, std::u
 }
 
 // A size a layer is built with: `what` of `layer` must be >= minimum.
-inline void check_size(const char* layer, const char* what, std::int64_t v, std::int64_t minimum = 1) {
+inline void check_size(const char* layer, const char* what, std::int64_t v,
+                       std::int64_t minimum = 1) {
   if (v < minimum) {
     raise<value_error>(std::string(layer) + ": " + what + " must be >= " + std::to_string(minimum) +
                        ", got " + std::to_string(v));
@@ -73,8 +73,8 @@ inline void check_input(const char* where, const Shape& s, int min_rank, int max
 inline void check_conv_input(const char* where, const Shape& s, std::int64_t channels,
                              std::int64_t expected, const char* layout) {
   if (s.rank() != 3 || channels != expected) {
-    raise<shape_error>(std::string(where) + ": input has shape " + s.str() + ", expected " + layout +
-                       " with in_channels " + std::to_string(expected));
+    raise<shape_error>(std::string(where) + ": input has shape " + s.str() + ", expected " +
+                       layout + " with in_channels " + std::to_string(expected));
   }
 }
 
