@@ -2,6 +2,8 @@
 // its own invariants. Define any of them before including an embedkit header.
 #pragma once
 
+#include <cstddef>
+
 #define EMBEDKIT_VERSION_MAJOR 0
 #define EMBEDKIT_VERSION_MINOR 1
 #define EMBEDKIT_VERSION_PATCH 0
@@ -58,6 +60,15 @@
 // prefetches a row (FBGEMM uses 16; 8 to 48 measured on this project's machines, 16 best).
 #ifndef EMBEDKIT_PREFETCH_DISTANCE
 #define EMBEDKIT_PREFETCH_DISTANCE 16
+#endif
+//
+// EMBEDKIT_HOST_CACHE_BYTES: host buffers of 1 MiB or more that Tensors free are kept, up to
+// this many bytes in all (and 16 buffers), and handed to the next allocation of the same size:
+// a layer's temporaries (unfolded inputs, gate projections, outputs) then cost no page faults
+// from the second call on. 0 turns the cache off; it is always off under AddressSanitizer, so
+// that use-after-free of a buffer is still caught.
+#ifndef EMBEDKIT_HOST_CACHE_BYTES
+#define EMBEDKIT_HOST_CACHE_BYTES (std::size_t{256} << 20)
 #endif
 //
 // EMBEDKIT_CUDA_KEEP_POOL_THRESHOLD: when defined, the cuda backend leaves the release threshold

@@ -21,7 +21,9 @@ struct cpu_gemm_ops {
     // About 64k multiply-adds per chunk before another thread is worth waking.
     const std::int64_t per_row = std::max<std::int64_t>(1, p.n * std::max<std::int64_t>(p.k, 1));
     const std::int64_t threads = max_threads();
-    if (p.m >= 8 * threads || p.n < 64) {
+    // Rows when there are plenty; otherwise columns, so that each thread packs only its share
+    // of B (an LSTM step multiplies a few dozen rows by a weight of megabytes).
+    if (p.m >= 64 * threads || p.n < 64 * threads) {
       parallel_for(p.m, std::max<std::int64_t>(1, 65536 / per_row),
                    [&](std::int64_t r0, std::int64_t r1) { block(p, r0, r1, 0, p.n); });
     } else {
