@@ -183,18 +183,20 @@ def write_report(args, rows, threads, unchecked):
         w(f"| {r['kind']} | {r['mode']}{' + padding' if r['padded'] else ''}{' (into)' if r['into'] else ''} | {r['dim']} | {r['len']} | {r['threads']} | "
           f"{r['gbps']:.2f} | {r['ratio']:.2f} | {r['mlps']:.1f} | {fmt(r['torch'])} | {fmt(sp)}{'x' if sp else ''} |")
     w("")
-    # The GPU section (bench/compare_torch_cuda.py, between its markers) is kept as it was.
-    gpu = ""
+    # The sections other scripts write between their markers (the GPU's,
+    # bench/compare_torch_cuda.py; the encoders', bench/compare_encoders.py) are kept as they were.
+    kept = []
     if os.path.exists(args.out):
         old = open(args.out).read()
-        begin, end = old.find("<!-- gpu:begin -->"), old.find("<!-- gpu:end -->")
-        if 0 <= begin < end:
-            gpu = old[begin:end + len("<!-- gpu:end -->")] + "\n"
+        for name in ("gpu", "encoders"):
+            begin, end = old.find(f"<!-- {name}:begin -->"), old.find(f"<!-- {name}:end -->")
+            if 0 <= begin < end:
+                kept.append(old[begin:end + len(f"<!-- {name}:end -->")] + "\n")
     os.makedirs(os.path.join(os.path.dirname(args.out), "img"), exist_ok=True)
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
-        if gpu:
-            f.write("\n" + gpu)
+        for section in kept:
+            f.write("\n" + section)
     plot(rows, all_t, os.path.join(os.path.dirname(args.out), "img", "embedding_bag.png"))
 
 
