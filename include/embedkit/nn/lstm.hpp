@@ -112,6 +112,7 @@ class LSTM : public WithParameters<LSTM<T, Backend>> {
     Output r{Tensor<T, Backend>::zeros(out_shape),
              Tensor<T, Backend>::zeros(Shape{options_.num_layers * D, B, H}),
              Tensor<T, Backend>::zeros(Shape{options_.num_layers * D, B, H})};
+    if (steps == 0) return r;  // no sequence has a token: zero outputs, zero states
     // Strides of a [.., .., width] tensor in this layout, per sample and per position.
     auto batch_stride = [&](std::int64_t width) { return bf ? L * width : width; };
     auto time_stride = [&](std::int64_t width) { return bf ? width : B * width; };
