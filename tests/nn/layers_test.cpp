@@ -486,3 +486,25 @@ TEST_CASE_TEMPLATE("Conv1d::forward_channels_last equals the transposed PyTorch-
     CHECK(bad == 0);
   }
 }
+
+TEST_CASE("LSTM: a batch without a single token, or without a sequence, gives zeros") {
+  ek::LSTM<float> lstm(3, 4, {.num_layers = 2, .batch_first = true, .bidirectional = true, .seed = 5});
+  // Padded length 0: every buffer of the batch is empty.
+  const auto none = ek::Tensor<float>::zeros({2, 0, 3});
+  const std::int64_t zero_lengths[] = {0, 0};
+  const auto r = lstm.forward(none.view(), zero_lengths);
+  CHECK(r.output.shape() == ek::Shape{2, 0, 8});
+  REQUIRE(r.h_n.shape() == ek::Shape{4, 2, 4});
+  for (std::int64_t i = 0; i < r.h_n.numel(); ++i) CHECK(r.h_n[i] == 0.0f);
+  for (std::int64_t i = 0; i < r.c_n.numel(); ++i) CHECK(r.c_n[i] == 0.0f);
+  // Padded length 3 but every sequence empty: zero outputs too.
+  const auto padded = ek::Tensor<float>::full({2, 3, 3}, 1.0f);
+  const auto p = lstm.forward(padded.view(), zero_lengths);
+  for (std::int64_t i = 0; i < p.output.numel(); ++i) CHECK(p.output[i] == 0.0f);
+  for (std::int64_t i = 0; i < p.h_n.numel(); ++i) CHECK(p.h_n[i] == 0.0f);
+  // No sequence at all.
+  const auto empty = ek::Tensor<float>::zeros({0, 5, 3});
+  const auto e = lstm.forward(empty.view());
+  CHECK(e.output.shape() == ek::Shape{0, 5, 8});
+  CHECK(e.h_n.shape() == ek::Shape{4, 0, 4});
+}
