@@ -81,23 +81,21 @@ class host_block_cache {
   // Keeps `p` for reuse; false when it is too small or too large to keep (the caller frees).
   bool put(void* p, std::size_t bytes, std::size_t align) noexcept {
     if (!enabled() || bytes < min_bytes || bytes > EMBEDKIT_HOST_CACHE_BYTES) return false;
-    std::vector<Block> evicted;
+    Block evicted[max_blocks];  // freed outside the lock
+    std::size_t n_evicted = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       while (!blocks_.empty() && (blocks_.size() >= max_blocks || held_ + bytes > EMBEDKIT_HOST_CACHE_BYTES)) {
         held_ -= blocks_.front().bytes;
-        evicted.push_back(blocks_.front());
+        evicted[n_evicted++] = blocks_.front();
         blocks_.erase(blocks_.begin());
       }
-      try {
-        blocks_.push_back(Block{p, bytes, align});
-      } catch (...) {
-        evicted.push_back(Block{p, bytes, align});
-        p = nullptr;
-      }
-      if (p) held_ += bytes;
+      blocks_.push_back(Block{p, bytes, align});  // within the capacity reserved: no allocation
+      held_ += bytes;
     }
-    for (const Block& b : evicted) ::operator delete(b.p, std::align_val_t{b.align});
+    for (std::size_t i = 0; i < n_evicted; ++i) {
+      ::operator delete(evicted[i].p, std::align_val_t{evicted[i].align});
+    }
     return true;
   }
 
