@@ -7,6 +7,8 @@
 //   (no affine part).
 // softmax(x, rows, dim): per row, x = exp(x - max) / sum(exp(x - max)).
 // normalize(x, rows, dim, eps): per row, x = x / max(||x||_2, eps) (torch.nn.functional.normalize).
+// add_tiled(tile, tile_size, x, n): x[i] += tile[i % tile_size] for i < n (a row or a block of
+//   rows added to every row or block of x: BERT's token-type and position embeddings).
 // zero_masked(x, rows, dim, keep): x[r, :] = 0 for every row r with keep[r] false (padding
 //   positions of a [B, L, D] tensor seen as B * L rows).
 // compare(kind, u, v, rows, dim, out, out_stride): per row r, writes at out + r * out_stride
@@ -29,6 +31,7 @@ concept PointwiseOps = requires(float* x, const float* cx, std::int64_t n, const
   K::softmax(x, n, n);
   K::normalize(x, n, n, 1e-12);
   K::zero_masked(x, n, n, keep);
+  K::add_tiled(cx, n, x, n);
   K::compare(Comparator::hadamard, cx, cx, n, n, x, n);
 };
 

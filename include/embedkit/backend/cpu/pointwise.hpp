@@ -108,6 +108,21 @@ struct cpu_pointwise_ops {
   }
 
   template <class T>
+  static void add_tiled(const T* tile, std::int64_t tile_size, T* x, std::int64_t n) {
+    if (n <= 0 || tile_size <= 0) return;
+    // Whole tiles are split among threads; each adds its tiles with one vectorisable loop.
+    const std::int64_t tiles = (n + tile_size - 1) / tile_size;
+    parallel_for(tiles, std::max<std::int64_t>(1, 16384 / tile_size),
+                 [&](std::int64_t t0, std::int64_t t1) {
+      for (std::int64_t t = t0; t < t1; ++t) {
+        T* row = x + t * tile_size;
+        const std::int64_t m = std::min(tile_size, n - t * tile_size);
+        for (std::int64_t i = 0; i < m; ++i) row[i] += tile[i];
+      }
+    });
+  }
+
+  template <class T>
   static void zero_masked(T* x, std::int64_t rows, std::int64_t dim, const bool* keep) {
     parallel_for(rows, std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(dim, 1)),
                  [&](std::int64_t r0, std::int64_t r1) {

@@ -143,6 +143,11 @@ __global__ void __launch_bounds__(threads_per_block)
 }
 
 template <class T>
+__global__ void add_tiled_kernel(const T* tile, std::int64_t tile_size, T* x, std::int64_t n) {
+  for (std::int64_t i = global_thread(); i < n; i += grid_threads()) x[i] += tile[i % tile_size];
+}
+
+template <class T>
 __global__ void zero_masked_kernel(T* x, std::int64_t rows, std::int64_t dim, const bool* keep) {
   const std::int64_t total = rows * dim;
   for (std::int64_t i = global_thread(); i < total; i += grid_threads()) {
@@ -197,6 +202,12 @@ struct cuda_pointwise_ops {
   static void normalize(T* x, std::int64_t rows, std::int64_t dim, double eps) {
     if (rows <= 0 || dim <= 0) return;
     launch("normalize_kernel", rows * threads_per_block, normalize_kernel<T>, x, rows, dim, eps);
+  }
+
+  template <class T>
+  static void add_tiled(const T* tile, std::int64_t tile_size, T* x, std::int64_t n) {
+    if (n <= 0 || tile_size <= 0) return;
+    launch("add_tiled_kernel", n, add_tiled_kernel<T>, tile, tile_size, x, n);
   }
 
   template <class T>
