@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "embedkit/backend/common/policy.hpp"
+#include "embedkit/backend/cpu/attention.hpp"
 #include "embedkit/backend/cpu/bag.hpp"
 #include "embedkit/backend/cpu/conv.hpp"
 #include "embedkit/backend/cpu/embedding.hpp"
@@ -36,6 +37,7 @@ struct cpu {
   using conv = detail::cpu_conv_ops;
   using recurrent = detail::cpu_recurrent_ops;
   using pool = detail::cpu_pool_ops;
+  using attention = detail::cpu_attention_ops;
 
   // Runs body(begin, end) over [0, n) in parallel chunks of at least `grain` elements.
   template <class Body>

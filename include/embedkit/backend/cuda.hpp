@@ -11,6 +11,7 @@
 #include <cuda_runtime.h>
 
 #include "embedkit/backend/common/policy.hpp"
+#include "embedkit/backend/cuda/attention.cuh"
 #include "embedkit/backend/cuda/bag.cuh"
 #include "embedkit/backend/cuda/conv.cuh"
 #include "embedkit/backend/cuda/embedding.cuh"
@@ -40,6 +41,7 @@ struct cuda {
   using conv = detail::cuda_conv_ops;
   using recurrent = detail::cuda_recurrent_ops;
   using pool = detail::cuda_pool_ops;
+  using attention = detail::cuda_attention_ops;
 
   // The number of CUDA devices; 0 when there is none or no driver (never throws).
   static int device_count() noexcept {

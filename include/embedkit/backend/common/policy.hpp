@@ -7,6 +7,7 @@
 #include <concepts>
 #include <type_traits>
 
+#include "embedkit/backend/common/attention.hpp"
 #include "embedkit/backend/common/bag.hpp"
 #include "embedkit/backend/common/conv.hpp"
 #include "embedkit/backend/common/embedding.hpp"
@@ -40,6 +41,7 @@ concept BackendPolicy =
     PointwiseOps<typename B::pointwise> &&
     ConvOps<typename B::conv> &&
     RecurrentOps<typename B::recurrent> &&
-    PoolOps<typename B::pool>;
+    PoolOps<typename B::pool> &&
+    AttentionOps<typename B::attention, B>;
 
 }  // namespace embedkit::detail
