@@ -271,6 +271,28 @@ void check_zero_masked(std::uint64_t seed) {
   }
 }
 
+// add_tiled with tiles of one row, several rows, and a tile longer than x (a partial tile).
+template <class T>
+void check_add_tiled(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  for (const RowShape s : kRowShapes) {
+    const std::int64_t n = s.rows * s.dim;
+    for (const std::int64_t tile_size : {s.dim, 3 * s.dim, n + 5}) {
+      if (tile_size <= 0) continue;
+      auto x = random_values<T>(rng, n);
+      const auto tile = random_values<T>(rng, tile_size);
+      auto expected = x;
+      for (std::int64_t i = 0; i < n; ++i) expected[i] += tile[i % tile_size];
+      auto dx = device(x);
+      const auto dtile = device(tile);
+      ek::cpu::pointwise::add_tiled(tile.data(), tile_size, x.data(), n);
+      ek::cuda::pointwise::add_tiled(dtile.data(), tile_size, dx.data(), n);
+      check_close(x, expected, 0.0, row_label("add_tiled (cpu)", type_name<T>(), s));
+      check_close(back(dx), expected, 0.0, row_label("add_tiled", type_name<T>(), s));
+    }
+  }
+}
+
 // A pair model's comparators into rows of a wider output (out_stride 4 * dim, written at
 // offset dim, so concat's 2 * dim values fit): the rest of each row must keep its values.
 template <class T>
@@ -600,6 +622,11 @@ TEST_CASE("cuda: normalize equals the cpu's, tiny and zero rows included") {
 TEST_CASE("cuda: zero_masked zeroes exactly the cpu's rows") {
   SUBCASE("float") { check_zero_masked<float>(241); }
   SUBCASE("double") { check_zero_masked<double>(242); }
+}
+
+TEST_CASE("cuda: add_tiled adds the tile as the cpu does, partial tiles included") {
+  check_add_tiled<float>(41);
+  check_add_tiled<double>(42);
 }
 
 TEST_CASE("cuda: compare (hadamard, concat, abs_diff) equals the cpu's") {
