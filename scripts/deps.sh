@@ -4,7 +4,8 @@
 #   embedkit_deps build      # configure and build the library and examples
 #   embedkit_deps test       # + doctest, Google Benchmark, clang with sanitizer runtimes, libomp,
 #                            #   fasttext, and NumPy + gensim for Debian's python3
-#   embedkit_deps fixtures   # python3-torch, python3-numpy: only to regenerate tests/data
+#   embedkit_deps fixtures   # python3-torch, python3-numpy, unicode-data: only to regenerate tests/data
+#                            #   and the tokenizer's Unicode tables (scripts/gen_unicode_tables.py)
 #
 # Missing packages are installed when running as root; otherwise the command to
 # install them is printed and the calling script exits with status 1.
@@ -15,8 +16,8 @@ embedkit_packages() {
     build) echo "${build[*]}" ;;
     # python3-numpy and python3-gensim: the third-party readback tests (NumPy reads our .npy
     # files, gensim our word2vec files) run on every machine, never skipped for a missing package.
-    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim" ;;
-    fixtures) echo "python3-torch python3-numpy" ;;
+    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim libcpp-httplib-dev" ;;
+    fixtures) echo "python3-torch python3-numpy unicode-data" ;;
     *)
       echo "embedkit_deps: unknown purpose '$1' (expected build, test or fixtures)" >&2
       return 2
