@@ -3,7 +3,8 @@
 #
 #   embedkit_deps build      # configure and build the library and examples
 #   embedkit_deps test       # + doctest, Google Benchmark, clang with sanitizer runtimes, libomp,
-#                            #   fasttext, and NumPy + gensim for Debian's python3
+#                            #   fasttext, NumPy + gensim for Debian's python3, cpp-httplib (with
+#                            #   pkg-config, to find it) for embedkit-serve
 #   embedkit_deps fixtures   # python3-torch, python3-numpy, unicode-data: only to regenerate tests/data
 #                            #   and the tokenizer's Unicode tables (scripts/gen_unicode_tables.py)
 #
@@ -16,7 +17,7 @@ embedkit_packages() {
     build) echo "${build[*]}" ;;
     # python3-numpy and python3-gensim: the third-party readback tests (NumPy reads our .npy
     # files, gensim our word2vec files) run on every machine, never skipped for a missing package.
-    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim libcpp-httplib-dev" ;;
+    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim pkg-config libcpp-httplib-dev" ;;
     fixtures) echo "python3-torch python3-numpy unicode-data" ;;
     *)
       echo "embedkit_deps: unknown purpose '$1' (expected build, test or fixtures)" >&2
