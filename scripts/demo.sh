@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs the embedkit demo (Release). Arguments are passed to the demo.
+# Builds and runs the embedkit demo (Release), then embedkit-infer, the batch-transform program,
+# on SageMaker's example Object2Vec request (examples/data/object2vec_request.json, from AWS's
+# guide) with the built-in demo model: it prints {"predictions": [{"embeddings": [...]}, ...]}.
+# Arguments are passed to the demo.
 #
 #   bash scripts/demo.sh
 set -euo pipefail
@@ -19,6 +22,9 @@ cmake -S . -B "$build_dir" "${generator[@]}" \
   -DEMBEDKIT_BUILD_EXAMPLES=ON \
   -DEMBEDKIT_BUILD_TESTS=OFF \
   -DEMBEDKIT_BUILD_BENCH=OFF
-cmake --build "$build_dir" --target embedkit_demo -j"$(nproc)"
+cmake --build "$build_dir" --target embedkit_demo embedkit-infer -j"$(nproc)"
 
-exec "$build_dir/examples/embedkit_demo" "$@"
+"$build_dir/examples/embedkit_demo" "$@"
+echo
+echo "embedkit-infer examples/data/object2vec_request.json  (SageMaker's example request, demo model):"
+"$build_dir/examples/embedkit-infer" examples/data/object2vec_request.json
