@@ -17,7 +17,7 @@ embedkit_packages() {
     build) echo "${build[*]}" ;;
     # python3-numpy and python3-gensim: the third-party readback tests (NumPy reads our .npy
     # files, gensim our word2vec files) run on every machine, never skipped for a missing package.
-    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim pkg-config libcpp-httplib-dev" ;;
+    test) echo "${build[*]} doctest-dev libbenchmark-dev clang libclang-rt-14-dev libomp-dev fasttext python3-numpy python3-gensim pkg-config libcpp-httplib-dev nlohmann-json3-dev libsimdjson-dev" ;;
     fixtures) echo "python3-torch python3-numpy unicode-data" ;;
     *)
       echo "embedkit_deps: unknown purpose '$1' (expected build, test or fixtures)" >&2

@@ -30,6 +30,9 @@
 #include <vector>
 
 #include <pthread.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <embedkit/encoders/object2vec.hpp>
 #include <embedkit/encoders/object2vec/inference.hpp>
@@ -184,6 +187,28 @@ void load(State& state, const Settings& settings, const fs::path& dir, ModelKind
   }
 }
 
+// Debian's compiled cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, fixed
+// when the library was built). A server closes a kept-alive connection every 5 requests, so
+// under load clients reconnect all the time; past 5 connections waiting to be accepted the
+// kernel drops the SYN and the client retries after its 1 s retransmission timeout, a 1 s stall
+// in a request that should take a millisecond. listen() again on the listening socket changes its
+// backlog (Linux, and POSIX allows it); a socket that is not the one listening on `port` (httplib
+// may have tried several addresses) is left alone.
+void widen_backlog(const std::vector<int>& sockets, int port) {
+  for (const int fd : sockets) {
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof addr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) continue;
+    const int bound = addr.ss_family == AF_INET ? ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port)
+                      : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port)
+                                                   : -1;
+    if (bound == port) listen(fd, SOMAXCONN);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,6 +245,17 @@ int main(int argc, char** argv) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   // Past the limit httplib answers 413 from the Content-Length header, before reading the body.
   server.set_payload_max_length(settings.payload_bytes());
+  // Responses go out as two writes (headers, then body): with Nagle's algorithm on, the body
+  // waits for the client's delayed ACK of the headers, about 40 ms on Linux, on every request of
+  // a kept-alive connection after the first few.
+  server.set_tcp_nodelay(true);
+  // The listening socket, seen before bind (httplib's default options kept), so that its accept
+  // queue can be lengthened once it listens: see widen_backlog().
+  std::vector<int> candidate_sockets;
+  server.set_socket_options([&candidate_sockets](socket_t sock) {
+    httplib::default_socket_options(sock);
+    candidate_sockets.push_back(static_cast<int>(sock));
+  });
   server.set_keep_alive_timeout(5);
   server.set_read_timeout(60);
   server.set_write_timeout(60);
@@ -328,6 +364,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "embedkit-serve: cannot listen on %s:%d\n", settings.host.c_str(), port);
     return 1;
   }
+  widen_backlog(candidate_sockets, port);
   std::printf("embedkit-serve: listening on http://%s:%d\n", settings.host.c_str(), port);
   std::fflush(stdout);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "embedkit/core/error.hpp"
 #include "embedkit/json/detail/number.hpp"
@@ -190,24 +191,68 @@ class JsonParser {
     pos_ += word.size();
   }
 
+  // The elements are gathered on stack_ (shared by every array being parsed, nested ones
+  // above their parents') and moved into an Array of the exact size at the ']': one allocation
+  // per array, where growing the Array element by element would take one per doubling. An
+  // array of short integers (a list of ids) is gathered as plain integers in ints_ instead,
+  // until an element of another kind turns up and moves them onto stack_; only the innermost
+  // array can be in that state, so one buffer serves every level.
   void parse_array(json::Value& out, std::size_t depth) {
     enter(depth);
     ++pos_;  // '['
-    out = json::Array{};
-    json::Array& arr = out.as_array();
     skip_ws();
     if (!at_end() && peek() == ']') {
       ++pos_;
+      out = json::Array{};
       return;
     }
     if (at_end()) fail(pos_, "expected a value or ']'");
+    const std::size_t base = stack_.size();
+    bool only_ints = true;  // every element so far a short integer, held in ints_
+    ints_.clear();
+    auto move_ints_to_stack = [&] {
+      for (const std::int64_t i : ints_) stack_.emplace_back(i);
+      ints_.clear();
+      only_ints = false;
+    };
     for (;;) {
-      arr.emplace_back();
-      parse_value(arr.back(), depth);
+      const char c = peek();
+      if (c == '-' || (c >= '0' && c <= '9')) {
+        // Numbers never touch stack_, so they may be parsed in place.
+        std::int64_t small = 0;
+        const number_token token = scan_number(small);
+        if (only_ints && token.small) {
+          ints_.push_back(small);
+        } else {
+          if (only_ints) move_ints_to_stack();
+          if (token.small) {
+            stack_.emplace_back(small);
+          } else {
+            stack_.emplace_back();
+            convert_number(token, stack_.back());
+          }
+        }
+      } else {
+        if (only_ints) move_ints_to_stack();
+        json::Value v;
+        parse_value(v, depth);
+        stack_.push_back(std::move(v));
+      }
       skip_ws();
       if (at_end()) fail(pos_, "expected ',' or ']' after array element");
       if (peek() == ']') {
         ++pos_;
+        json::Array arr;
+        if (only_ints) {
+          arr.reserve(ints_.size());
+          for (const std::int64_t i : ints_) arr.emplace_back(i);
+          ints_.clear();
+        } else {
+          arr.reserve(stack_.size() - base);
+          for (std::size_t i = base; i < stack_.size(); ++i) arr.push_back(std::move(stack_[i]));
+          stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(base), stack_.end());
+        }
+        out = std::move(arr);
         return;
       }
       if (peek() != ',') fail(pos_, "expected ',' or ']' after array element");
@@ -357,36 +402,76 @@ class JsonParser {
     }
   }
 
+  // A number token that has matched the grammar: where it starts, whether it is an integer,
+  // and whether it is a short integer (at most 18 digits: exact in int64) already converted.
+  struct number_token {
+    std::size_t start = 0;
+    bool integral = true;
+    bool small = false;
+  };
+
   void parse_number(json::Value& out) {
-    const std::size_t start = pos_;
+    std::int64_t small = 0;
+    const number_token token = scan_number(small);
+    if (token.small) {
+      out = small;
+    } else {
+      convert_number(token, out);
+    }
+  }
+
+  // Steps over a number at pos_, checking the grammar. Short integers (most numbers in
+  // requests are ids) are converted on the way, into `small`, without a second pass.
+  number_token scan_number(std::int64_t& small) {
+    number_token token;
+    token.start = pos_;
     auto digit = [&] { return !at_end() && peek() >= '0' && peek() <= '9'; };
-    if (peek() == '-') ++pos_;
+    const bool negative = peek() == '-';
+    if (negative) ++pos_;
     if (!digit()) fail(pos_, "expected a digit after '-'");
+    // The integer part's value, exact while it has at most 18 digits (below 10^18 < 2^63);
+    // longer ones wrap around here and are converted from the text instead.
+    std::uint64_t magnitude = 0;
+    const std::size_t int_start = pos_;
     if (peek() == '0') {
       ++pos_;
       if (digit()) fail(pos_, "invalid number: leading zeros are not allowed", false);
     } else {
-      while (digit()) ++pos_;
+      while (digit()) {
+        magnitude = magnitude * 10 + static_cast<std::uint64_t>(peek() - '0');
+        ++pos_;
+      }
     }
-    bool integral = true;
+    if (pos_ - int_start <= 18 &&
+        (at_end() || (peek() != '.' && peek() != 'e' && peek() != 'E'))) {
+      const auto i = static_cast<std::int64_t>(magnitude);
+      small = negative ? -i : i;
+      token.small = true;
+      return token;
+    }
     if (!at_end() && peek() == '.') {
       ++pos_;
       if (!digit()) fail(pos_, "expected a digit after the decimal point");
       while (digit()) ++pos_;
-      integral = false;
+      token.integral = false;
     }
     if (!at_end() && (peek() == 'e' || peek() == 'E')) {
       ++pos_;
       if (!at_end() && (peek() == '+' || peek() == '-')) ++pos_;
       if (!digit()) fail(pos_, "expected a digit in the exponent");
       while (digit()) ++pos_;
-      integral = false;
+      token.integral = false;
     }
-    const std::string_view token = text_.substr(start, pos_ - start);
-    if (!convert_json_number(token, integral, out)) {
-      const std::string shown = token.size() > 40 ? std::string(token.substr(0, 40)) + "..."
-                                                  : std::string(token);
-      fail(start, "number " + shown + " is too large for a double", false);
+    return token;
+  }
+
+  // The value of a number scan_number did not convert.
+  void convert_number(const number_token& token, json::Value& out) {
+    const std::string_view text = text_.substr(token.start, pos_ - token.start);
+    if (!convert_json_number(text, token.integral, out)) {
+      const std::string shown = text.size() > 40 ? std::string(text.substr(0, 40)) + "..."
+                                                 : std::string(text);
+      fail(token.start, "number " + shown + " is too large for a double", false);
     }
   }
 
@@ -394,6 +479,8 @@ class JsonParser {
   json::ParseOptions options_;
   text_origin origin_;
   std::size_t pos_ = 0;
+  std::vector<json::Value> stack_;  // elements of the arrays being parsed (see parse_array)
+  std::vector<std::int64_t> ints_;  // the innermost array's elements while all are short integers
 };
 
 }  // namespace embedkit::json::detail

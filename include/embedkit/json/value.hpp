@@ -11,6 +11,7 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -54,6 +55,11 @@ class Object {
 
   Object() = default;
   Object(std::initializer_list<Member> members);
+  Object(const Object& other);
+  Object(Object&&) noexcept = default;
+  Object& operator=(const Object& other);
+  Object& operator=(Object&&) noexcept = default;
+  ~Object() = default;
 
   // (Bodies that touch members_ are defined after Value, which must be complete there.)
   std::size_t size() const noexcept;
@@ -88,8 +94,12 @@ class Object {
   std::size_t find_index(std::string_view key) const noexcept;  // size() when absent
   Value& append(std::string key, Value value);
 
+  using Index = std::unordered_multimap<std::size_t, std::size_t>;  // hash(key) -> position
+
   std::vector<Member> members_;
-  std::unordered_multimap<std::size_t, std::size_t> index_;  // hash(key) -> position
+  // Allocated only for large objects. Behind a pointer so that an Object, and with it every
+  // Value, stays small: a request of 50,000 ids is 50,000 Values.
+  std::unique_ptr<Index> index_;
 };
 
 class Value {
@@ -258,18 +268,30 @@ inline Object::const_iterator Object::end() const noexcept { return members_.end
 inline const Object::Member& Object::member(std::size_t i) const noexcept { return members_[i]; }
 inline void Object::reserve(std::size_t n) { members_.reserve(n); }
 
+inline Object::Object(const Object& other)
+    : members_(other.members_),
+      index_(other.index_ ? std::make_unique<Index>(*other.index_) : nullptr) {}
+
+inline Object& Object::operator=(const Object& other) {
+  if (this != &other) {
+    Object copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
 inline Object::Object(std::initializer_list<Member> members) {
   members_.reserve(members.size());
   for (const Member& m : members) insert_or_assign(m.first, m.second);
 }
 
 inline std::size_t Object::find_index(std::string_view key) const noexcept {
-  if (index_.empty()) {
+  if (!index_) {
     for (std::size_t i = 0; i < members_.size(); ++i)
       if (members_[i].first == key) return i;
     return members_.size();
   }
-  const auto [lo, hi] = index_.equal_range(hash(key));
+  const auto [lo, hi] = index_->equal_range(hash(key));
   for (auto it = lo; it != hi; ++it)
     if (members_[it->second].first == key) return it->second;
   return members_.size();
@@ -297,11 +319,12 @@ inline Value& Object::at(std::string_view key) {
 
 inline Value& Object::append(std::string key, Value value) {
   const std::size_t pos = members_.size();
-  if (index_.empty() && pos >= kIndexThreshold) {
-    index_.reserve(2 * pos);
-    for (std::size_t i = 0; i < pos; ++i) index_.emplace(hash(members_[i].first), i);
+  if (!index_ && pos >= kIndexThreshold) {
+    index_ = std::make_unique<Index>();
+    index_->reserve(2 * pos);
+    for (std::size_t i = 0; i < pos; ++i) index_->emplace(hash(members_[i].first), i);
   }
-  if (!index_.empty() || pos >= kIndexThreshold) index_.emplace(hash(key), pos);
+  if (index_) index_->emplace(hash(key), pos);
   members_.emplace_back(std::move(key), std::move(value));
   return members_.back().second;
 }

@@ -82,48 +82,56 @@ inline bool convert_json_number(std::string_view token, bool integral, json::Val
 // positional notation when the decimal exponent is in [-4, 16), scientific otherwise, and a
 // ".0" on integral values so the text reads back as a double ("1.0", "1e+16", "1e-05").
 inline void append_json_double(std::string& out, double d) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));  // "-d.ddde+XX"
-  if (!sci.empty() && sci.front() == '-') {
-    out += '-';
-    sci.remove_prefix(1);
+  // Laid out in a stack buffer and appended once: no temporary strings (17 digits would not
+  // fit a short string's inline buffer) and no search for the exponent.
+  char sci[40];
+  const auto r = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+  const char* p = sci;  // "-d.ddde+XX": at most 17 significant digits, a 2- or 3-digit exponent
+  char buf[48];
+  char* o = buf;
+  if (*p == '-') *o++ = *p++;
+  char digits[24];
+  int n = 0;
+  digits[n++] = *p++;
+  if (*p == '.') {
+    for (++p; *p != 'e'; ++p) digits[n++] = *p;
   }
-  const std::size_t epos = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, epos))
-    if (c != '.') digits += c;
+  ++p;  // 'e'
+  const bool exp_negative = *p == '-';
   int exp10 = 0;
-  std::from_chars(sci.data() + epos + 1 + (sci[epos + 1] == '+'), sci.data() + sci.size(),
-                  exp10);
-  const int n = static_cast<int>(digits.size());
+  for (++p; p < r.ptr; ++p) exp10 = exp10 * 10 + (*p - '0');
+  if (exp_negative) exp10 = -exp10;
   const int decpt = exp10 + 1;  // position of the decimal point relative to the digits
   if (decpt > -4 && decpt <= 16) {
     if (decpt <= 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-decpt), '0');
-      out += digits;
+      *o++ = '0';
+      *o++ = '.';
+      for (int i = decpt; i < 0; ++i) *o++ = '0';
+      for (int i = 0; i < n; ++i) *o++ = digits[i];
     } else if (decpt >= n) {
-      out += digits;
-      out.append(static_cast<std::size_t>(decpt - n), '0');
-      out += ".0";
+      for (int i = 0; i < n; ++i) *o++ = digits[i];
+      for (int i = n; i < decpt; ++i) *o++ = '0';
+      *o++ = '.';
+      *o++ = '0';
     } else {
-      out.append(digits, 0, static_cast<std::size_t>(decpt));
-      out += '.';
-      out.append(digits, static_cast<std::size_t>(decpt));
+      for (int i = 0; i < decpt; ++i) *o++ = digits[i];
+      *o++ = '.';
+      for (int i = decpt; i < n; ++i) *o++ = digits[i];
     }
   } else {
-    out += digits[0];
+    *o++ = digits[0];
     if (n > 1) {
-      out += '.';
-      out.append(digits, 1);
+      *o++ = '.';
+      for (int i = 1; i < n; ++i) *o++ = digits[i];
     }
-    out += 'e';
-    out += exp10 < 0 ? '-' : '+';
-    const int mag = exp10 < 0 ? -exp10 : exp10;
-    if (mag < 10) out += '0';
-    out += std::to_string(mag);
+    *o++ = 'e';
+    *o++ = exp10 < 0 ? '-' : '+';
+    const int mag = exp10 < 0 ? -exp10 : exp10;  // at most 324
+    if (mag >= 100) *o++ = static_cast<char>('0' + mag / 100);
+    *o++ = static_cast<char>('0' + mag / 10 % 10);
+    *o++ = static_cast<char>('0' + mag % 10);
   }
+  out.append(buf, static_cast<std::size_t>(o - buf));
 }
 
 }  // namespace embedkit::json::detail

@@ -8,8 +8,6 @@
 #include <charconv>
 #include <cmath>
 #include <string>
-#include <string_view>
-#include <system_error>
 
 #include "embedkit/core/error.hpp"
 
@@ -20,49 +18,55 @@ inline void append_json_float(std::string& out, float f) {
     raise<value_error>(std::string("cannot write ") + (std::isnan(f) ? "NaN" : "an infinity") +
                        " in a response: JSON numbers are finite");
   }
+  // A response holds hundreds of thousands of floats: the text is laid out in a stack buffer
+  // and appended once, with no temporary strings and no search for the exponent.
+  char sci[32];
+  const auto r = std::to_chars(sci, sci + sizeof sci, f, std::chars_format::scientific);
+  const char* p = sci;  // "-d.ddde+XX": at most 9 significant digits, a 2-digit exponent
   char buf[48];
-  const auto r = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<std::size_t>(r.ptr - buf));  // "-d.ddde+XX"
-  if (sci.front() == '-') {
-    out += '-';
-    sci.remove_prefix(1);
-  }
-  const std::size_t epos = sci.find('e');
+  char* o = buf;
+  if (*p == '-') *o++ = *p++;
   char digits[16];
   int n = 0;
-  for (char c : sci.substr(0, epos))
-    if (c != '.') digits[n++] = c;
+  digits[n++] = *p++;
+  if (*p == '.') {
+    for (++p; *p != 'e'; ++p) digits[n++] = *p;
+  }
+  ++p;  // 'e'
+  const bool exp_negative = *p == '-';
   int exp10 = 0;
-  const char* e = sci.data() + epos + 1;
-  if (*e == '+') ++e;
-  std::from_chars(e, sci.data() + sci.size(), exp10);
+  for (++p; p < r.ptr; ++p) exp10 = exp10 * 10 + (*p - '0');
+  if (exp_negative) exp10 = -exp10;
   const int decpt = exp10 + 1;  // where the decimal point goes, relative to the digits
   if (decpt > -4 && decpt <= 16) {
     if (decpt <= 0) {
-      out += "0.";
-      out.append(static_cast<std::size_t>(-decpt), '0');
-      out.append(digits, static_cast<std::size_t>(n));
+      *o++ = '0';
+      *o++ = '.';
+      for (int i = decpt; i < 0; ++i) *o++ = '0';
+      for (int i = 0; i < n; ++i) *o++ = digits[i];
     } else if (decpt >= n) {
-      out.append(digits, static_cast<std::size_t>(n));
-      out.append(static_cast<std::size_t>(decpt - n), '0');
-      out += ".0";
+      for (int i = 0; i < n; ++i) *o++ = digits[i];
+      for (int i = n; i < decpt; ++i) *o++ = '0';
+      *o++ = '.';
+      *o++ = '0';
     } else {
-      out.append(digits, static_cast<std::size_t>(decpt));
-      out += '.';
-      out.append(digits + decpt, static_cast<std::size_t>(n - decpt));
+      for (int i = 0; i < decpt; ++i) *o++ = digits[i];
+      *o++ = '.';
+      for (int i = decpt; i < n; ++i) *o++ = digits[i];
     }
   } else {
-    out += digits[0];
+    *o++ = digits[0];
     if (n > 1) {
-      out += '.';
-      out.append(digits + 1, static_cast<std::size_t>(n - 1));
+      *o++ = '.';
+      for (int i = 1; i < n; ++i) *o++ = digits[i];
     }
-    out += 'e';
-    out += exp10 < 0 ? '-' : '+';
-    const int mag = exp10 < 0 ? -exp10 : exp10;
-    if (mag < 10) out += '0';
-    out += std::to_string(mag);
+    *o++ = 'e';
+    *o++ = exp10 < 0 ? '-' : '+';
+    const int mag = exp10 < 0 ? -exp10 : exp10;  // a float's is below 100 (at most 45)
+    *o++ = static_cast<char>('0' + mag / 10);
+    *o++ = static_cast<char>('0' + mag % 10);
   }
+  out.append(buf, static_cast<std::size_t>(o - buf));
 }
 
 }  // namespace embedkit::detail

@@ -2,8 +2,8 @@
 // an object's member or an array's element, found by stepping over the values before it. The
 // request reader builds a json::Value first and checks its shape afterwards; when a check fails
 // (a negative id, a missing key) this finds the offending value's offset, so that the error can
-// name its line and column like a syntax error does. Only ever run on valid JSON, and only on
-// the error path, so it needs no checks of its own and costs nothing on good requests.
+// name its line and column like a syntax error does. Only ever run on valid JSON, so it needs
+// no checks of its own.
 #pragma once
 
 #include <cstddef>
@@ -58,14 +58,24 @@ class JsonLocator {
     return found;
   }
 
-  // The offset of element i of the array starting at `pos` (its '['), or npos.
+  // The offset of element i of the array starting at `pos` (its '['), or npos. A caller
+  // walking an array in order (element(a, 0), element(a, 1), ...) pays for one pass over it in
+  // all, not one per element: the walk resumes from the element found last.
   std::size_t element(std::size_t pos, std::size_t i) const noexcept {
     if (pos >= text_.size() || text_[pos] != '[') return npos;
-    pos = value_at(pos + 1);
-    for (std::size_t k = 0; pos < text_.size() && text_[pos] != ']'; ++k) {
-      if (k == i) return pos;
-      pos = value_at(skip(pos));
-      if (pos < text_.size() && text_[pos] == ',') pos = value_at(pos + 1);
+    std::size_t k = 0;
+    std::size_t at = value_at(pos + 1);
+    if (last_.array == pos && last_.index <= i) {
+      k = last_.index;
+      at = last_.offset;
+    }
+    for (; at < text_.size() && text_[at] != ']'; ++k) {
+      if (k == i) {
+        last_ = {pos, k, at};
+        return at;
+      }
+      at = value_at(skip(at));
+      if (at < text_.size() && text_[at] == ',') at = value_at(at + 1);
     }
     return npos;
   }
@@ -109,6 +119,13 @@ class JsonLocator {
   }
 
   std::string_view text_;
+  // The element element() found last: the array's offset, the element's index and offset.
+  struct Found {
+    std::size_t array = npos;
+    std::size_t index = 0;
+    std::size_t offset = 0;
+  };
+  mutable Found last_;
 };
 
 }  // namespace embedkit::detail

@@ -61,26 +61,28 @@ inline std::string show_json_value(const json::Value& v) {
   return json::describe(v.kind());
 }
 
-inline std::vector<std::int64_t> read_ids(const json::Value& v, const std::string& where,
-                                          const InstanceSite& site, std::size_t value_at) {
-  const JsonLocator loc(site.text);
+// The ids of member `key` of instance `index` (the instance at `site`). Messages and offsets are
+// worked out only when there is an error to report: a good request pays for neither.
+inline std::vector<std::int64_t> read_ids(const json::Value& v, std::size_t index,
+                                          const std::string& key, const InstanceSite& site) {
+  auto where = [&] { return "instance " + std::to_string(index) + ": \"" + key + "\""; };
+  auto value_at = [&] { return JsonLocator(site.text).member(site.at, key); };
   if (!v.is_array()) {
-    raise_at(site, value_at,
-             where + " is " + json::describe(v.kind()) +
+    raise_at(site, value_at(),
+             where() + " is " + json::describe(v.kind()) +
                  ": expected a list of token ids such as [6, 17, 606]");
   }
   const json::Array& a = v.as_array();
-  std::vector<std::int64_t> ids;
-  ids.reserve(a.size());
+  std::vector<std::int64_t> ids(a.size());
   for (std::size_t k = 0; k < a.size(); ++k) {
     const json::Value& id = a[k];
     if (id.kind() != json::Kind::int64 || id.as_int64() < 0) {
       const std::string bound = id.kind() == json::Kind::uint64 ? " and < 2^63" : "";
-      raise_at(site, loc.element(value_at, k),
-               where + "[" + std::to_string(k) + "] is " + show_json_value(id) +
+      raise_at(site, JsonLocator(site.text).element(value_at(), k),
+               where() + "[" + std::to_string(k) + "] is " + show_json_value(id) +
                    ": token ids are integers >= 0" + bound);
     }
-    ids.push_back(id.as_int64());
+    ids[k] = id.as_int64();
   }
   return ids;
 }
@@ -88,18 +90,16 @@ inline std::vector<std::int64_t> read_ids(const json::Value& v, const std::strin
 // The instance numbered `index` (0-based, in the request), parsed into `v`, found at `site`.
 inline Object2VecInstance read_instance(const json::Value& v, std::size_t index,
                                         const InstanceSite& site) {
-  const std::string name = "instance " + std::to_string(index);
+  auto name = [&] { return "instance " + std::to_string(index); };
   if (!v.is_object()) {
     raise_at(site, site.at,
-             name + ": expected an object such as {\"in0\": [6, 17, 606]}, found " +
+             name() + ": expected an object such as {\"in0\": [6, 17, 606]}, found " +
                  json::describe(v.kind()));
   }
-  const JsonLocator loc(site.text);
   Object2VecInstance out;
   for (const auto& [key, value] : v.as_object()) {
     if (key == "in0" || key == "in1") {
-      auto ids = read_ids(value, name + ": \"" + key + "\"", site, loc.member(site.at, key));
-      (key == "in0" ? out.in0 : out.in1) = std::move(ids);
+      (key == "in0" ? out.in0 : out.in1) = read_ids(value, index, key, site);
       continue;
     }
     std::string hint;
@@ -107,13 +107,13 @@ inline Object2VecInstance read_instance(const json::Value& v, std::size_t index,
       hint = " (a whole {\"instances\": [...]} request is application/json, not "
              "application/jsonlines)";
     }
-    raise_at(site, loc.member_key(site.at, key),
-             name + ": unknown key " + json::dump(json::Value(key)) +
+    raise_at(site, JsonLocator(site.text).member_key(site.at, key),
+             name() + ": unknown key " + json::dump(json::Value(key)) +
                  "; an instance holds \"in0\", \"in1\" or both" + hint);
   }
   if (!out.in0 && !out.in1) {
     raise_at(site, site.at,
-             name + ": the instance has neither \"in0\" nor \"in1\"; it needs one or both");
+             name() + ": the instance has neither \"in0\" nor \"in1\"; it needs one or both");
   }
   return out;
 }
